@@ -1,0 +1,42 @@
+"""Form rendering in the markup of Det Fælles Designsystem (DKFDS).
+
+Every form of the project renders its fields through `templates/components/forms/`, so labels,
+hints, error messages and their ARIA links are the same everywhere.
+"""
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+_WIDGET_CLASSES = {
+    forms.Select: "form-select",
+    forms.SelectMultiple: "form-select",
+    forms.Textarea: "form-input",
+    forms.CheckboxInput: "form-checkbox",
+    forms.CheckboxSelectMultiple: "form-checkbox",  # before RadioSelect, its base class
+    forms.RadioSelect: "form-radio",
+    forms.ClearableFileInput: "form-file-input",
+}
+
+
+class BoundField(forms.BoundField):
+    """Adds the DKFDS class of the widget and links error messages with aria-describedby."""
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        css = next(
+            (css for cls, css in _WIDGET_CLASSES.items() if isinstance(widget, cls)), "form-input"
+        )
+        attrs["class"] = f"{css} {attrs.get('class', '')}".strip()
+        if self.errors and self.auto_id:
+            described = attrs.get("aria-describedby", "")
+            attrs["aria-describedby"] = f"{described} {self.auto_id}_error".strip()
+        return attrs
+
+
+class FormRenderer(TemplatesSetting):
+    form_template_name = "components/forms/form.html"
+    field_template_name = "components/forms/field.html"
+    bound_field_class = BoundField

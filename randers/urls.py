@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Aftalestyring"
+admin.site.site_title = "Aftalestyring"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sprog/", views.set_language, name="set-language"),
+    path(
+        "tilgaengelighedserklaering/",
+        views.accessibility_statement,
+        name="accessibility-statement",
+    ),
+    path("enheder/", include("units.urls")),
+    path("admin/", admin.site.urls),
+]

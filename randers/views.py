@@ -1,0 +1,96 @@
+"""Pages that belong to no single app: home, health, accessibility statement, language, login."""
+
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.utils import Error as DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from units.models import User
+from units.selectors import responsibilities_of
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Greets each person with what they are responsible for."""
+    assert isinstance(request.user, User)
+    return render(
+        request, "randers/home.html", {"responsibilities": responsibilities_of(request.user)}
+    )
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when PostgreSQL and the Redis broker answer, else 503 naming what is down."""
+    status: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        status["database"] = "ok"
+    except DatabaseError as exc:
+        status["database"] = f"down: {exc.__class__.__name__}"
+    try:
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2
+        )
+        client.ping()
+        status["broker"] = "ok"
+    except redis.RedisError as exc:
+        status["broker"] = f"down: {exc.__class__.__name__}"
+    down = [name for name, value in status.items() if value != "ok"]
+    return JsonResponse(
+        {"status": "down" if down else "ok", "down": down, **status}, status=503 if down else 200
+    )
+
+
+@login_not_required
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "randers/accessibility_statement.html")
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponseBase:
+    """Django's language switch, also remembered on the person (for e-mails and next login)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        assert isinstance(request.user, User)
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login; afterwards the interface speaks the person's chosen language."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            form.get_user().language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite="Lax",
+        )
+        return response
+
+
+def locked_out(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' answer after too many failed logins for one username from one address."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -1,0 +1,141 @@
+"""The shared cast of every access test, and the organisation they work in.
+
+Two areas (A: Børn og Skole with units A and B; other: Miljø og Teknik with unit C), two
+committees (the school committee holding units A and B, the technical committee holding unit C),
+and the people:
+
+- leader_a leads unit A, leader_b leads unit B
+- director directs area A, other_director directs the other area
+- council_member sits on the council (and on the school committee as a member)
+- committee_chair sits on the council and chairs the school committee
+- administrator administers everything
+- anonymous is the Django test client without a login
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests.factories import AreaFactory, CommitteeFactory, CouncilFactory, UnitFactory, UserFactory
+from units import services
+from units.models import Area, Committee, CommitteeMembership, Council, Unit, User
+
+
+@dataclass
+class Organisation:
+    council: Council
+    school_committee: Committee
+    technical_committee: Committee
+    area_a: Area
+    other_area: Area
+    unit_a: Unit
+    unit_b: Unit
+    unit_c: Unit
+
+
+@dataclass
+class Cast:
+    leader_a: User
+    leader_b: User
+    director: User
+    other_director: User
+    council_member: User
+    committee_chair: User
+    administrator: User
+
+    def all(self) -> dict[str, User]:
+        return dict(self.__dict__)
+
+
+@pytest.fixture
+def organisation(db: None) -> Organisation:
+    council = CouncilFactory.create()
+    school_committee = CommitteeFactory.create(
+        council=council, name="Skole- og Uddannelsesudvalget", slug="skole-og-uddannelsesudvalget"
+    )
+    technical_committee = CommitteeFactory.create(
+        council=council, name="Miljø- og Teknikudvalget", slug="miljoe-og-teknikudvalget"
+    )
+    area_a = AreaFactory.create(name="Børn og Skole", slug="boern-og-skole")
+    other_area = AreaFactory.create(name="Miljø og Teknik", slug="miljoe-og-teknik")
+    return Organisation(
+        council=council,
+        school_committee=school_committee,
+        technical_committee=technical_committee,
+        area_a=area_a,
+        other_area=other_area,
+        unit_a=UnitFactory.create(
+            name="Tirsdalens Skole",
+            slug="tirsdalens-skole",
+            area=area_a,
+            committee=school_committee,
+        ),
+        unit_b=UnitFactory.create(
+            name="Havndal Skole", slug="havndal-skole", area=area_a, committee=school_committee
+        ),
+        unit_c=UnitFactory.create(
+            name="Affaldscentret",
+            slug="affaldscentret",
+            kind=Unit.Kind.TECHNICAL,
+            area=other_area,
+            committee=technical_committee,
+        ),
+    )
+
+
+@pytest.fixture
+def cast(organisation: Organisation) -> Cast:
+    org = organisation
+    people = Cast(
+        leader_a=UserFactory.create(username="leader_a", first_name="Lars", last_name="Bach"),
+        leader_b=UserFactory.create(username="leader_b", first_name="Berit", last_name="Holm"),
+        director=UserFactory.create(
+            username="director", first_name="Hanne", last_name="Vestergaard"
+        ),
+        other_director=UserFactory.create(
+            username="other_director", first_name="Ole", last_name="Dam"
+        ),
+        council_member=UserFactory.create(
+            username="council_member", first_name="Søren", last_name="Kjær"
+        ),
+        committee_chair=UserFactory.create(
+            username="committee_chair", first_name="Karen", last_name="Lund"
+        ),
+        administrator=UserFactory.create(
+            username="administrator", first_name="Mette", last_name="Holm"
+        ),
+    )
+    services.assign_leader(org.unit_a, leader=people.leader_a, by=None)
+    services.assign_leader(org.unit_b, leader=people.leader_b, by=None)
+    services.assign_director(org.area_a, director=people.director, by=None)
+    services.assign_director(org.other_area, director=people.other_director, by=None)
+    for person in (people.council_member, people.committee_chair):
+        services.add_council_member(org.council, person=person, by=None)
+    services.add_committee_member(
+        org.school_committee,
+        person=people.council_member,
+        role=CommitteeMembership.Role.MEMBER,
+        by=None,
+    )
+    services.add_committee_member(
+        org.school_committee,
+        person=people.committee_chair,
+        role=CommitteeMembership.Role.CHAIR,
+        by=None,
+    )
+    services.make_administrator(people.administrator, by=None)
+    return people
+
+
+@pytest.fixture
+def client_for(client: Client):  # type: ignore[no-untyped-def]
+    """A test client logged in as the given person (None: anonymous)."""
+
+    def login(user: User | None) -> Client:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login

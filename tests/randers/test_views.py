@@ -1,0 +1,234 @@
+import json
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from units.models import User
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("home")
+LOGIN = reverse("login")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- /healthz -------------------------------------------------------------------------------
+
+
+def test_healthz_reports_database_and_broker_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {
+        "status": "ok",
+        "down": [],
+        "database": "ok",
+        "broker": "ok",
+    }
+
+
+def test_healthz_answers_503_naming_the_broker_when_redis_is_down(client):
+    # A real connection attempt to a port where nothing listens.
+    with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0"):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["down"] == ["broker"]
+    assert body["database"] == "ok"
+    assert body["broker"].startswith("down:")
+
+
+# --- Login, logout, home ---------------------------------------------------------------------
+
+
+def test_login_page_has_the_standard_fields(client):
+    response = client.get(LOGIN)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="username"' in body
+    assert 'name="password"' in body
+
+
+def test_login_with_username_and_password_leads_home(client):
+    UserFactory.create(username="anne", password="correct-horse-42")
+    response = client.post(LOGIN, {"username": "anne", "password": "correct-horse-42"})
+    assert response.status_code == 302
+    assert response["Location"] == HOME
+    assert client.get(HOME).status_code == 200
+
+
+def test_wrong_password_is_refused_in_danish(client):
+    UserFactory.create(username="anne", password="correct-horse-42")
+    response = client.post(LOGIN, {"username": "anne", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Indtast venligst korrekt brugernavn og adgangskode" in response.content.decode()
+
+
+def test_logout_is_a_post_and_ends_the_session(client_for, cast):
+    client = client_for(cast.leader_a)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(HOME).status_code == 302
+
+
+def test_home_requires_login(client):
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/"
+
+
+def test_home_greets_the_leader_with_the_unit(client_for, cast):
+    body = client_for(cast.leader_a).get(HOME).content.decode()
+    assert "Velkommen, Lars" in body
+    assert "Tirsdalens Skole" in body
+    assert "Havndal Skole" not in body
+
+
+def test_home_greets_the_director_with_the_area(client_for, cast):
+    body = client_for(cast.director).get(HOME).content.decode()
+    assert "Dit område: Børn og Skole" in body
+    assert "Som direktør har du ansvaret for 2 enheder." in body
+
+
+def test_home_greets_the_council_member_with_the_committee(client_for, cast):
+    body = client_for(cast.council_member).get(HOME).content.decode()
+    assert "Skole- og Uddannelsesudvalget" in body
+    assert "Du er medlem af udvalget." in body
+    assert "Miljø- og Teknikudvalget" not in body
+
+
+def test_home_tells_the_chair_of_the_chair(client_for, cast):
+    body = client_for(cast.committee_chair).get(HOME).content.decode()
+    assert "Du er formand for udvalget." in body
+
+
+def test_home_greets_the_administrator_with_all_units(client_for, cast):
+    body = client_for(cast.administrator).get(HOME).content.decode()
+    assert "Du administrerer kommunens 3 aktive enheder." in body
+
+
+def test_home_tells_a_person_without_roles_whom_to_ask(client_for, organisation):
+    body = client_for(UserFactory.create()).get(HOME).content.decode()
+    assert "Du har endnu ikke noget ansvar i aftalerne." in body
+
+
+@pytest.mark.parametrize("person", ["leader_a", "director", "council_member", "administrator"])
+def test_home_query_count_is_fixed_per_role(
+    client_for, cast, django_assert_max_num_queries, person
+):
+    client = client_for(cast.all()[person])
+    # session, user, led units, directed areas (+ their units), committees (+ their units),
+    # chaired committees, administrator permissions (user + group), council seat, unit count,
+    # session save
+    with django_assert_max_num_queries(13):
+        assert client.get(HOME).status_code == 200
+
+
+# --- Language --------------------------------------------------------------------------------
+
+
+def test_pages_are_danish_by_default(client):
+    body = client.get(LOGIN).content.decode()
+    assert '<html lang="da">' in body
+    assert "Log ind" in body
+
+
+def test_english_can_be_chosen_and_is_remembered_on_the_person(client_for, cast):
+    client = client_for(cast.leader_a)
+    response = client.post(reverse("set-language"), {"language": "en", "next": HOME})
+    assert response.status_code == 302
+    body = client.get(HOME).content.decode()
+    assert '<html lang="en">' in body
+    assert "Welcome, Lars" in body
+    cast.leader_a.refresh_from_db()
+    assert cast.leader_a.language == User.Language.ENGLISH
+
+
+def test_login_restores_the_persons_language(organisation):
+    UserFactory.create(username="emma", password="correct-horse-42", language="en")
+    client = Client()
+    client.post(LOGIN, {"username": "emma", "password": "correct-horse-42"})
+    assert '<html lang="en">' in client.get(HOME).content.decode()
+
+
+# --- Accessibility statement ---------------------------------------------------------------
+
+
+def test_accessibility_statement_is_public_and_linked_from_every_page(client):
+    url = reverse("accessibility-statement")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "WCAG 2.1" in response.content.decode()
+    assert f'href="{url}">Tilgængelighedserklæring</a>' in client.get(LOGIN).content.decode()
+
+
+# --- Security baseline -----------------------------------------------------------------------
+
+
+def test_responses_carry_a_strict_content_security_policy(client):
+    policy = client.get(LOGIN)["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+
+
+def test_session_ends_after_thirty_minutes_idle():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+
+
+def _fail_login(username: str, ip: str, times: int) -> None:
+    client = Client(REMOTE_ADDR=ip)
+    for _ in range(times):
+        client.post(LOGIN, {"username": username, "password": "wrong"}, REMOTE_ADDR=ip)
+
+
+def _login(username: str, ip: str) -> int:
+    client = Client(REMOTE_ADDR=ip)
+    response = client.post(
+        LOGIN, {"username": username, "password": "correct-horse-42"}, REMOTE_ADDR=ip
+    )
+    return response.status_code
+
+
+def test_five_failures_lock_the_username_from_that_address(organisation):
+    UserFactory.create(username="anne", password="correct-horse-42")
+    _fail_login("anne", "10.0.0.1", 5)
+    client = Client(REMOTE_ADDR="10.0.0.1")
+    response = client.post(
+        LOGIN, {"username": "anne", "password": "correct-horse-42"}, REMOTE_ADDR="10.0.0.1"
+    )
+    assert response.status_code == 429
+    assert "For mange mislykkede forsøg" in response.content.decode()
+
+
+def test_a_locked_username_does_not_lock_out_colleagues_behind_the_same_address(organisation):
+    UserFactory.create(username="anne", password="correct-horse-42")
+    UserFactory.create(username="bent", password="correct-horse-42")
+    _fail_login("anne", "10.0.0.1", 5)
+    assert _login("bent", "10.0.0.1") == 302
+
+
+def test_a_locked_username_can_still_log_in_from_another_address(organisation):
+    UserFactory.create(username="anne", password="correct-horse-42")
+    _fail_login("anne", "10.0.0.1", 5)
+    assert _login("anne", "10.0.0.2") == 302
+
+
+def test_four_failures_do_not_lock(organisation):
+    UserFactory.create(username="anne", password="correct-horse-42")
+    _fail_login("anne", "10.0.0.1", 4)
+    assert _login("anne", "10.0.0.1") == 302

@@ -1,0 +1,38 @@
+"""Test-only overrides of randers.settings. The tests talk to real PostgreSQL and Redis servers."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-of-a-reasonable-length-0123456789")
+
+from randers.settings import *  # noqa: F403
+
+# Plain HTTP in the test client and the live server of the browser tests.
+HTTPS = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, tests only
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {
+    "default": {
+        **CACHES["default"],  # noqa: F405
+        "KEY_PREFIX": f"aftalestyring-test-{os.getpid()}",
+    }
+}
+
+# Static files straight from the finders (no collectstatic in tests).
+STATIC_ROOT = Path(tempfile.gettempdir()) / "aftalestyring-test-static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+AXES_VERBOSE = False
