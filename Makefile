@@ -39,3 +39,7 @@ messages: $(STAMP)
 
 clean-data:
 	rm -rf .data
+
+## Benchmarks (README, "Benchmarks"): query counts and server times at 220 and 5,000 units.
+bench: $(STAMP)
+	$(PY) -m randers.devservices exec -- $(PY) -m tests.benchmarks.run $(BENCH_ARGS)

@@ -161,10 +161,17 @@ class Area(models.Model):
         return self.name
 
 
+def active_units_q(prefix: str = "", on: date | None = None) -> Q:
+    """Units open on the day `on` (today), as a filter; `prefix` reaches them through a relation."""
+    on = on or date.today()
+    return (Q(**{f"{prefix}closed_at__isnull": True}) | Q(**{f"{prefix}closed_at__gt": on})) & Q(
+        **{f"{prefix}active_from__lte": on}
+    )
+
+
 class UnitQuerySet(models.QuerySet["Unit"]):
     def active(self, on: date | None = None) -> "UnitQuerySet":
-        on = on or date.today()
-        return self.filter(Q(closed_at__isnull=True) | Q(closed_at__gt=on), active_from__lte=on)
+        return self.filter(active_units_q(on=on))
 
     def for_directory(self) -> "UnitQuerySet":
         """What a row of the unit directory shows, in one query."""

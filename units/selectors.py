@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 
 from . import permissions
-from .models import Area, Committee, CommitteeMembership, Unit, User
+from .models import Area, Committee, CommitteeMembership, Unit, User, active_units_q
 
 
 def directory_units(
@@ -68,18 +68,14 @@ class Responsibilities:
 
 def responsibilities_of(user: User) -> Responsibilities:
     """The roles of a person and the units each role makes them responsible for."""
-    active_units = Unit.objects.active().order_by("name")
-    led_units = list(permissions.units_led_by(user).active().select_related("area", "committee"))
+    active_count = Count("units", filter=active_units_q("units__"))
+    led_units = list(
+        permissions.units_led_by(user).active().select_related("area", "committee").order_by("name")
+    )
     directed_areas = list(
-        permissions.areas_directed_by(user).prefetch_related(
-            Prefetch("units", queryset=active_units, to_attr="active_units")
-        )
+        permissions.areas_directed_by(user).annotate(active_unit_count=active_count)
     )
-    committees = list(
-        permissions.committees_of(user).prefetch_related(
-            Prefetch("units", queryset=active_units, to_attr="active_units")
-        )
-    )
+    committees = list(permissions.committees_of(user).annotate(active_unit_count=active_count))
     administrator = permissions.is_administrator(user)
     return Responsibilities(
         led_units=led_units,

@@ -1,0 +1,87 @@
+"""Measure the main pages on one freshly seeded municipality; prints one JSON object.
+
+Run by `tests.benchmarks.run` in a process of its own per size, with DATABASE_URL pointing at a
+scratch database that this script fills with `seed_demo --units N`.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from units.models import User  # noqa: E402
+
+# (page, demo account, URL)
+PAGES = [
+    ("home (leader)", "leader", "/"),
+    ("home (director)", "director", "/"),
+    ("home (council)", "council", "/"),
+    ("home (admin)", "admin", "/"),
+    ("unit directory", "council", "/enheder/"),
+    ("unit directory, filtered", "council", "/enheder/?area=boern-og-skole&kind=daycare"),
+    ("unit directory, search", "council", "/enheder/?q=skole"),
+    ("unit page", "council", "/enheder/tirsdalens-skole/"),
+]
+
+
+def measure(repeat: int) -> list[dict[str, object]]:
+    results = []
+    clients: dict[str, Client] = {}
+    for page, username, url in PAGES:
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        client = clients[username]
+        client.get(url)  # warm-up: templates, connections
+        timings = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        results.append(
+            {
+                "page": page,
+                "url": url,
+                "queries": len(queries.captured_queries),
+                "median_ms": round(statistics.median(timings), 2),
+            }
+        )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, required=True)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    call_command("seed_demo", units=args.units, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    seed_seconds = time.perf_counter() - start
+    print(
+        json.dumps(
+            {
+                "units": args.units,
+                "seed_seconds": round(seed_seconds, 1),
+                "pages": measure(args.repeat),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
