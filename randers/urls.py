@@ -19,5 +19,6 @@ urlpatterns = [
         name="accessibility-statement",
     ),
     path("enheder/", include("units.urls")),
+    path("aftaler/", include("agreements.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,13 +7,25 @@ build their permission checks from the querysets below, which are plain SQL filt
 stay one query.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Value
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .models import Area, Committee, Council, Unit, UnitQuerySet, User
+from .models import (
+    Area,
+    AreaUserObjectPermission,
+    Committee,
+    CommitteeUserObjectPermission,
+    Council,
+    CouncilUserObjectPermission,
+    Unit,
+    UnitQuerySet,
+    UnitUserObjectPermission,
+    User,
+)
 
 LEAD_UNIT = "lead_unit"
 DIRECT_AREA = "direct_area"
@@ -31,8 +43,67 @@ AnyUser = User | AnonymousUser
 # --- Reading ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Roles:
+    """Everything a person is granted, as sets of object ids, from one query."""
+
+    administrator: bool = False
+    council_member: bool = False
+    led_units: frozenset[int] = frozenset()
+    directed_areas: frozenset[int] = frozenset()
+    committees: frozenset[int] = frozenset()
+    chaired_committees: frozenset[int] = frozenset()
+
+
+def roles_of(user: AnyUser) -> Roles:
+    """The person's roles in one query over the four grant tables and the administrators'
+    permission; cached on the user object for the rest of the request."""
+    cached = getattr(user, "_roles", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        return Roles()
+    grants = [
+        model.objects.filter(user=user).values_list(
+            Value(model._meta.model_name), "content_object_id", "permission__codename"
+        )
+        for model in (
+            UnitUserObjectPermission,
+            AreaUserObjectPermission,
+            CommitteeUserObjectPermission,
+            CouncilUserObjectPermission,
+        )
+    ]
+    app_label, codename = ADMINISTER.split(".")
+    administer = Permission.objects.filter(
+        Q(group__user=user) | Q(user=user), content_type__app_label=app_label, codename=codename
+    ).values_list(Value("administer"), "pk", "codename")
+    rows = grants[0].union(*grants[1:], administer, all=True)
+    held: dict[str, set[int]] = {}
+    for _model, object_id, granted in rows:
+        held.setdefault(granted, set()).add(object_id)
+    roles = Roles(
+        administrator=bool(held.get(codename)),
+        council_member=bool(held.get(SIT_ON_COUNCIL)),
+        led_units=frozenset(held.get(LEAD_UNIT, ())),
+        directed_areas=frozenset(held.get(DIRECT_AREA, ())),
+        committees=frozenset(held.get(SIT_ON_COMMITTEE, ())),
+        chaired_committees=frozenset(held.get(CHAIR_COMMITTEE, ())),
+    )
+    user._roles = roles  # type: ignore[union-attr,attr-defined]
+    return roles
+
+
+def forget_roles(user: AnyUser) -> None:
+    """Drop the cached roles after they changed (the services call this)."""
+    user.__dict__.pop("_roles", None)
+    user.__dict__.pop("_perm_cache", None)
+    user.__dict__.pop("_group_perm_cache", None)
+    user.__dict__.pop("_user_perm_cache", None)
+
+
 def is_administrator(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm(ADMINISTER))
+    return roles_of(user).administrator
 
 
 def units_led_by(user: AnyUser) -> UnitQuerySet:
@@ -73,12 +144,7 @@ def committees_chaired_by(user: AnyUser) -> QuerySet[Committee]:
 
 
 def is_council_member(user: AnyUser) -> bool:
-    if not user.is_authenticated:
-        return False
-    return Council.objects.filter(
-        counciluserobjectpermission__user=user,
-        counciluserobjectpermission__permission__codename=SIT_ON_COUNCIL,
-    ).exists()
+    return roles_of(user).council_member
 
 
 # --- Granting and revoking (called only by units.services and the demo data builder) ----------
@@ -86,18 +152,22 @@ def is_council_member(user: AnyUser) -> bool:
 
 def grant_leadership(user: User, unit: Unit) -> None:
     assign_perm(LEAD_UNIT, user, unit)
+    forget_roles(user)
 
 
 def revoke_leadership(user: User, unit: Unit) -> None:
     remove_perm(LEAD_UNIT, user, unit)
+    forget_roles(user)
 
 
 def grant_directorship(user: User, area: Area) -> None:
     assign_perm(DIRECT_AREA, user, area)
+    forget_roles(user)
 
 
 def revoke_directorship(user: User, area: Area) -> None:
     remove_perm(DIRECT_AREA, user, area)
+    forget_roles(user)
 
 
 def grant_committee_seat(user: User, committee: Committee, *, chair: bool) -> None:
@@ -106,19 +176,23 @@ def grant_committee_seat(user: User, committee: Committee, *, chair: bool) -> No
         assign_perm(CHAIR_COMMITTEE, user, committee)
     else:
         remove_perm(CHAIR_COMMITTEE, user, committee)
+    forget_roles(user)
 
 
 def revoke_committee_seat(user: User, committee: Committee) -> None:
     remove_perm(SIT_ON_COMMITTEE, user, committee)
     remove_perm(CHAIR_COMMITTEE, user, committee)
+    forget_roles(user)
 
 
 def grant_council_seat(user: User, council: Council) -> None:
     assign_perm(SIT_ON_COUNCIL, user, council)
+    forget_roles(user)
 
 
 def revoke_council_seat(user: User, council: Council) -> None:
     remove_perm(SIT_ON_COUNCIL, user, council)
+    forget_roles(user)
 
 
 def administrators_group() -> Group:
@@ -141,10 +215,12 @@ def sync_administrators_group() -> None:
 
 def grant_administration(user: User) -> None:
     user.groups.add(administrators_group())
+    forget_roles(user)
 
 
 def revoke_administration(user: User) -> None:
     user.groups.remove(administrators_group())
+    forget_roles(user)
 
 
 def bulk_grant(rows: list[tuple[str, User, Any]]) -> None:

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.agreements.conftest import make_period
 from tests.factories import SiteFactory, UnitFactory
 from units.models import Unit
 
@@ -162,9 +163,11 @@ def test_unit_page_query_count_does_not_grow_with_sites(
     client_for, cast, organisation, django_assert_num_queries, site_count
 ):
     SiteFactory.create_batch(site_count, unit=organisation.unit_a)
+    make_period("Aftaler 2026", 2026)
     client = client_for(cast.leader_a)
     # 1 session, 2 user, 3 unit with area, director, committee, leader and successor,
-    # 4 its sites, 5-7 session save (savepoint, update, release)
-    with django_assert_num_queries(7):
+    # 4 its sites, 5 the reader's roles, 6 the unit's agreements the reader may open,
+    # 7 the current period, 8-10 session save (savepoint, update, release)
+    with django_assert_num_queries(10):
         response = client.get(organisation.unit_a.get_absolute_url())
     assert response.status_code == 200

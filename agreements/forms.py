@@ -1,0 +1,247 @@
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import CouncilGoal, Goal, Indicator
+
+from . import services
+from .models import Consultation, SignerRole
+
+MAX_TEXT = 20_000
+
+
+class SectionForm(forms.Form):
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    overwrite_revision = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def expected_revision(self) -> int:
+        return self.cleaned_data["overwrite_revision"] or self.cleaned_data["revision"]
+
+
+class BudgetForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Budget frame (DKK)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=14,
+        decimal_places=0,
+        localize=True,
+        help_text=_("The unit's net budget for the period, in whole kroner."),
+    )
+    note = forms.CharField(
+        label=_("Notes on the budget"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Goal.Kind.choices, initial=Goal.Kind.LOCAL)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the unit will do, and why."),
+    )
+    success_criterion = forms.CharField(
+        label=_("Success criterion"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("How everyone will know at the end of the period that the goal is met."),
+    )
+    council_goals = forms.ModelMultipleChoiceField(
+        label=_("Council goals the goal serves"),
+        queryset=CouncilGoal.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def goal_data(self, indicators: list[services.IndicatorData]) -> services.GoalData:
+        data = self.cleaned_data
+        return services.GoalData(
+            title=data["title"],
+            kind=data["kind"],
+            description=data["description"],
+            success_criterion=data["success_criterion"],
+            council_goals=list(data["council_goals"]),
+            indicators=indicators,
+        )
+
+
+class IndicatorForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Indicator"), max_length=200, required=False)
+    unit_of_measure = forms.CharField(label=_("Unit of measure"), max_length=50, required=False)
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=Indicator.Direction.choices,
+        initial=Indicator.Direction.INCREASE,
+    )
+    baseline = forms.DecimalField(
+        label=_("Baseline"), required=False, max_digits=14, decimal_places=2, localize=True
+    )
+    target = forms.DecimalField(
+        label=_("Target"), required=False, max_digits=14, decimal_places=2, localize=True
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("name") and (
+            data.get("baseline") is not None or data.get("target") is not None
+        ):
+            self.add_error("name", _("Name the indicator, or clear its baseline and target."))
+        return data
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=1, max_num=10, can_delete=True)
+
+
+def indicators_from(formset: forms.BaseFormSet) -> list[services.IndicatorData]:
+    return [
+        services.IndicatorData(
+            id=form.cleaned_data.get("id"),
+            name=form.cleaned_data["name"],
+            unit_of_measure=form.cleaned_data["unit_of_measure"],
+            direction=form.cleaned_data["direction"],
+            baseline=form.cleaned_data["baseline"],
+            target=form.cleaned_data["target"],
+        )
+        for form in formset.forms
+        if form.cleaned_data
+        and form.cleaned_data.get("name")
+        and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class ConsultationForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Consultation"), choices=Consultation.Status.choices, widget=forms.RadioSelect
+    )
+    held_on = forms.DateField(
+        label=_("Consulted on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    statement = forms.CharField(
+        label=_("Their statement"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(
+        label=_("Why it is not applicable"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == Consultation.Status.CONSULTED:
+            if not data.get("held_on"):
+                self.add_error("held_on", _("Give the date of the consultation."))
+            if not (data.get("statement") or "").strip():
+                self.add_error("statement", _("Write down their statement."))
+        elif (
+            data.get("status") == Consultation.Status.NOT_APPLICABLE
+            and not (data.get("reason") or "").strip()
+        ):
+            self.add_error("reason", _("Write why the consultation is not applicable."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write the reason; the leader will see it.")},
+    )
+
+
+class ApprovalForm(forms.Form):
+    note = forms.CharField(
+        label=_("The committee's decision (optional)"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SignForm(forms.Form):
+    """The signer re-enters the password before signing."""
+
+    role = forms.ChoiceField(label=_("Sign as"), choices=SignerRole.choices)
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, roles: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        role_field = cast(forms.ChoiceField, self.fields["role"])
+        role_field.choices = [(r, label) for r, label in SignerRole.choices if r in roles]
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0]
+            self.fields["role"].widget = forms.HiddenInput()
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        user = authenticate(
+            self.request, username=self.request.user.get_username(), password=password
+        )
+        if user is None or user.pk != self.request.user.pk:
+            raise forms.ValidationError(_("The password is not correct. Nothing was signed."))
+        return password
+
+
+class StartAgreementForm(forms.Form):
+    class Source:
+        TEMPLATE = "template"
+        ROLLOVER = "rollover"
+
+    source = forms.ChoiceField(
+        label=_("Start from"),
+        widget=forms.RadioSelect,
+        choices=[
+            (Source.ROLLOVER, _("Last period's signed agreement")),
+            (Source.TEMPLATE, _("The period's template (empty sections)")),
+        ],
+    )
+    keep_goals = forms.ModelMultipleChoiceField(
+        label=_("Goals to keep"),
+        queryset=Goal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each kept goal is copied with its indicators; you can edit it afterwards."),
+    )
+
+    def __init__(self, *args: Any, previous_goals: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        source = cast(forms.ChoiceField, self.fields["source"])
+        if previous_goals is None:
+            source.choices = [(self.Source.TEMPLATE, _("The period's template (empty sections)"))]
+            source.initial = self.Source.TEMPLATE
+            del self.fields["keep_goals"]
+        else:
+            cast(
+                forms.ModelMultipleChoiceField, self.fields["keep_goals"]
+            ).queryset = previous_goals
+            self.fields["source"].initial = self.Source.ROLLOVER
+            self.initial.setdefault("keep_goals", list(previous_goals))

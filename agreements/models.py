@@ -1,0 +1,448 @@
+"""The agreement and its life: periods with their deadlines and template, the agreement's sections,
+budget frame and consultations, the frozen versions that are signed, and the record of every
+transition and edit.
+
+AgreementVersion and Signature rows are immutable: the admin offers no change, the services never
+update them, and a database trigger (migration 0002) refuses UPDATE and DELETE on both tables.
+"""
+
+import hashlib
+import json
+import uuid
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+
+class SignerRole(models.TextChoices):
+    UNIT_LEADER = "unit_leader", _("Unit leader")
+    DIRECTOR = "director", _("Director, on behalf of the city council")
+    COMMITTEE_CHAIR = "committee_chair", _("Committee chair")
+
+
+def default_signers() -> list[str]:
+    return [SignerRole.UNIT_LEADER, SignerRole.DIRECTOR]
+
+
+class PeriodQuerySet(models.QuerySet["Period"]):
+    def current(self, on: date | None = None) -> "Period | None":
+        """The period whose agreements are being made or in force on `on`: the latest started
+        period, or else the next one to start."""
+        on = on or date.today()
+        return self.filter(starts_on__lte=on).order_by("-starts_on").first() or (
+            self.order_by("starts_on").first()
+        )
+
+
+class Period(models.Model):
+    """An agreement period (aftaleperiode): one year or a council term, with its annual cycle."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("short name"), max_length=100, unique=True)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    draft_due = models.DateField(_("drafts due"))
+    submit_due = models.DateField(_("submission due"))
+    dialogue_starts = models.DateField(_("dialogue meetings from"))
+    dialogue_ends = models.DateField(_("dialogue meetings until"))
+    signing_due = models.DateField(_("signing due"))
+    required_signers = ArrayField(
+        models.CharField(max_length=20, choices=SignerRole),
+        default=default_signers,
+        verbose_name=_("required signers"),
+    )
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement period")
+        verbose_name_plural = _("agreement periods")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="period_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(dialogue_ends__gte=models.F("dialogue_starts")),
+                name="period_dialogue_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(required_signers__len__gte=1), name="period_has_signers"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def previous(self) -> "Period | None":
+        return Period.objects.filter(ends_on__lt=self.starts_on).order_by("-ends_on").first()
+
+
+class FollowUpPoint(models.Model):
+    """A point of the period at which the units report on their goals."""
+
+    class Kind(models.TextChoices):
+        MID_YEAR = "mid_year", _("Mid-year follow-up")
+        ANNUAL = "annual", _("Annual follow-up")
+        FINAL = "final", _("Final evaluation")
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="follow_up_points", verbose_name=_("period")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    due_on = models.DateField(_("due"))
+
+    class Meta:
+        verbose_name = _("follow-up point")
+        verbose_name_plural = _("follow-up points")
+        ordering = ["due_on"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.period})"
+
+
+class TemplateSection(models.Model):
+    """A section every agreement of the period has, with guidance for the writer."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="template_sections", verbose_name=_("period")
+    )
+    order = models.PositiveIntegerField(_("order"))
+    title = models.CharField(_("title"), max_length=200)
+    guidance = models.TextField(_("guidance"), blank=True)
+
+    class Meta:
+        verbose_name = _("template section")
+        verbose_name_plural = _("template sections")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "order"], name="template_section_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgreementQuerySet(models.QuerySet["Agreement"]):
+    def for_page(self) -> "AgreementQuerySet":
+        return self.select_related(
+            "unit__area__director", "unit__committee", "unit__leader", "period", "signed_version"
+        )
+
+
+class Agreement(models.Model):
+    """One unit's agreement for one period."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        IN_DIALOGUE = "in_dialogue", _("In dialogue with the committee")
+        APPROVED = "approved", _("Approved by the committee")
+        SIGNED = "signed", _("Signed")
+        REVOKED = "revoked", _("Revoked")
+
+    class Source(models.TextChoices):
+        TEMPLATE = "template", _("From the period's template")
+        ROLLOVER = "rollover", _("From last period's signed agreement")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("unit")
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("period")
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State, default=State.DRAFT, db_index=True
+    )
+    source = models.CharField(_("started"), max_length=10, choices=Source, default=Source.TEMPLATE)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last period's agreement"),
+    )
+    budget_amount = models.DecimalField(
+        _("budget frame (DKK)"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    budget_note = models.TextField(_("budget notes"), blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    signed_version = models.ForeignKey(
+        "AgreementVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed version in force"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period"], name="one_agreement_per_unit_period"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="signed") | Q(signed_version__isnull=False),
+                name="signed_agreement_has_signed_version",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "state"], name="agreement_period_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:detail", kwargs={"uuid": self.uuid})
+
+    @property
+    def is_public(self) -> bool:
+        """A signed version exists: it is a public document from then on."""
+        return self.signed_version_id is not None
+
+
+class AgreementSection(models.Model):
+    """One section of an agreement's text, in Markdown."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="sections", verbose_name=_("agreement")
+    )
+    template_section = models.ForeignKey(
+        TemplateSection, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    order = models.PositiveIntegerField(_("order"))
+    title = models.CharField(_("title"), max_length=200)
+    guidance = models.TextField(_("guidance"), blank=True)
+    body = models.TextField(_("text"), blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "order"], name="section_order_in_agreement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Consultation(models.Model):
+    """The MED committee's or the user board's involvement in the agreement."""
+
+    class Body(models.TextChoices):
+        MED = "med", _("MED committee")
+        USER_BOARD = "user_board", _("User board")
+
+    class Status(models.TextChoices):
+        CONSULTED = "consulted", _("Consulted")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="consultations",
+        verbose_name=_("agreement"),
+    )
+    body = models.CharField(_("body"), max_length=20, choices=Body)
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    held_on = models.DateField(_("consulted on"), null=True, blank=True)
+    statement = models.TextField(_("statement"), blank=True)
+    reason = models.TextField(_("why not applicable"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["body"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "body"], name="one_consultation_per_body"),
+            models.CheckConstraint(
+                condition=Q(status="not_applicable", reason__gt="")
+                | Q(status="consulted", statement__gt="", held_on__isnull=False),
+                name="consultation_is_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_body_display()}: {self.get_status_display()}"
+
+
+def canonical_json(content: dict[str, Any]) -> str:
+    """The one text of a version's content that is hashed and signed."""
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class AgreementVersion(models.Model):
+    """A frozen snapshot of an agreement's whole content. Never updated, never deleted."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="versions", verbose_name=_("agreement")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    content_text = models.TextField(_("content (canonical JSON)"))
+    content_hash = models.CharField(_("SHA-256 of the content"), max_length=64)
+    created_at = models.DateTimeField(_("frozen"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("frozen by"),
+    )
+
+    class Meta:
+        verbose_name = _("agreement version")
+        verbose_name_plural = _("agreement versions")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="version_number_unique"),
+            models.CheckConstraint(
+                condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="version_hash_is_sha256"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement}, version {self.number}"
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return json.loads(self.content_text)
+
+    def hash_matches(self) -> bool:
+        """Recompute the SHA-256 of the stored content and compare it with the recorded one."""
+        return content_sha256(self.content_text) == self.content_hash
+
+
+class Signature(models.Model):
+    """A signer's binding approval of one exact version. Never updated, never deleted."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(
+        AgreementVersion,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        verbose_name=_("version"),
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        verbose_name=_("signer"),
+    )
+    role = models.CharField(_("signs as"), max_length=20, choices=SignerRole)
+    signer_name = models.CharField(_("name"), max_length=300)
+    signer_title = models.CharField(_("title"), max_length=300, blank=True)
+    content_hash = models.CharField(_("signed SHA-256"), max_length=64)
+    signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "role"], name="one_signature_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} ({self.get_role_display()})"
+
+
+class StateChange(models.Model):
+    """The record of one transition: who, when, from which state to which, and why."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="state_changes",
+        verbose_name=_("agreement"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_state = models.CharField(_("from"), max_length=20, choices=Agreement.State)
+    to_state = models.CharField(_("to"), max_length=20, choices=Agreement.State)
+    reason = models.TextField(_("reason"), blank=True)
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"
+
+
+class Edit(models.Model):
+    """One change to an agreement's content, attributed and kept: before and after."""
+
+    class Action(models.TextChoices):
+        CHANGED = "changed", _("changed")
+        ADDED = "added", _("added")
+        REMOVED = "removed", _("removed")
+        MOVED = "moved", _("moved")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="edits", verbose_name=_("agreement")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action)
+    target = models.CharField(_("what"), max_length=300)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("edit")
+        verbose_name_plural = _("edits")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.action}"

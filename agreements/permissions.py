@@ -1,0 +1,173 @@
+"""Who may see and do what with an agreement (DESIGN.md, "Who may do what").
+
+Everything follows from the roles granted in `units.permissions`: leading the unit, directing its
+area, chairing its committee, sitting on the council, administering. Lists are filtered in SQL by
+`agreements_visible_to`; single objects are checked against the person's roles, loaded
+once per request (`units.permissions.roles_of`), so that per-row checks cost no queries.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from units.permissions import AnyUser, Roles, roles_of
+
+from .models import Agreement, SignerRole
+
+State = Agreement.State
+
+# States a council or committee member may read (besides the public, signed ones).
+COUNCIL_STATES = [State.IN_DIALOGUE, State.APPROVED, State.SIGNED]
+
+
+def _leads(roles: Roles, agreement: Agreement) -> bool:
+    return agreement.unit_id in roles.led_units
+
+
+def _directs(roles: Roles, agreement: Agreement) -> bool:
+    return agreement.unit.area_id in roles.directed_areas
+
+
+def _chairs(roles: Roles, agreement: Agreement) -> bool:
+    return agreement.unit.committee_id in roles.chaired_committees
+
+
+def _reads_council_states(roles: Roles) -> bool:
+    return roles.council_member or bool(roles.committees)
+
+
+# --- Lists, in SQL -----------------------------------------------------------------------------
+
+
+def agreements_visible_to(user: AnyUser) -> QuerySet[Agreement]:
+    """Every agreement the person may open, as one SQL filter."""
+    agreements = Agreement.objects.all()
+    roles = roles_of(user)
+    if roles.administrator:
+        return agreements
+    visible = Q(signed_version__isnull=False)
+    visible |= Q(unit__in=roles.led_units) | Q(unit__area__in=roles.directed_areas)
+    if _reads_council_states(roles):
+        visible |= Q(state__in=COUNCIL_STATES) | Q(state=State.REVOKED, submitted_at__isnull=False)
+    return agreements.filter(visible)
+
+
+# --- One agreement -----------------------------------------------------------------------------
+
+
+def can_view(user: AnyUser, agreement: Agreement) -> bool:
+    """May open the agreement's page; the public see only its signed version in force."""
+    roles = roles_of(user)
+    if agreement.is_public or roles.administrator:
+        return True
+    if _leads(roles, agreement) or _directs(roles, agreement):
+        return True
+    if _reads_council_states(roles):
+        return agreement.state in COUNCIL_STATES or (
+            agreement.state == State.REVOKED and agreement.submitted_at is not None
+        )
+    return False
+
+
+def can_view_working_copy(user: AnyUser, agreement: Agreement) -> bool:
+    """May read the current text, not only the signed version in force (during an amendment)."""
+    roles = roles_of(user)
+    if roles.administrator or _leads(roles, agreement) or _directs(roles, agreement):
+        return True
+    if agreement.state == State.SIGNED:
+        return True
+    return _reads_council_states(roles) and agreement.state in COUNCIL_STATES
+
+
+def can_view_history(user: AnyUser, agreement: Agreement) -> bool:
+    """The working record (versions, steps, edits, reasons) is internal: the unit's leader, the
+    area's director, administrators, and the council while the agreement is before it."""
+    roles = roles_of(user)
+    if roles.administrator or _leads(roles, agreement) or _directs(roles, agreement):
+        return True
+    return _reads_council_states(roles) and agreement.state in COUNCIL_STATES
+
+
+def get_visible_agreement(
+    user: AnyUser, queryset: QuerySet[Agreement], **lookup: object
+) -> Agreement:
+    """The agreement, or 404 for anyone who may not see it (its existence is not revealed)."""
+    try:
+        agreement = queryset.get(**lookup)
+    except Agreement.DoesNotExist:
+        raise Http404 from None
+    if not can_view(user, agreement):
+        raise Http404
+    return agreement
+
+
+def can_edit(user: AnyUser, agreement: Agreement) -> bool:
+    """Edit the draft: the unit's leader and administrators, while it is a draft."""
+    roles = roles_of(user)
+    if agreement.state != State.DRAFT or agreement.unit.is_closed:
+        return False
+    return roles.administrator or _leads(roles, agreement)
+
+
+def can_submit(user: AnyUser, agreement: Agreement) -> bool:
+    return can_edit(user, agreement)
+
+
+def can_review(user: AnyUser, agreement: Agreement) -> bool:
+    """Return to the leader or send to the committee: the area's director and administrators."""
+    roles = roles_of(user)
+    return roles.administrator or _directs(roles, agreement)
+
+
+def can_return(user: AnyUser, agreement: Agreement) -> bool:
+    return agreement.state in (State.SUBMITTED, State.IN_DIALOGUE) and can_review(user, agreement)
+
+
+def can_send_to_committee(user: AnyUser, agreement: Agreement) -> bool:
+    return agreement.state == State.SUBMITTED and can_review(user, agreement)
+
+
+def can_approve(user: AnyUser, agreement: Agreement) -> bool:
+    """Record the committee's approval: its chair, the area's director, administrators."""
+    roles = roles_of(user)
+    return agreement.state == State.IN_DIALOGUE and (
+        roles.administrator or _directs(roles, agreement) or _chairs(roles, agreement)
+    )
+
+
+def signer_roles(user: AnyUser, agreement: Agreement) -> list[str]:
+    """The roles in which the person may sign this agreement (administrators never sign)."""
+    roles = roles_of(user)
+    held = []
+    if _leads(roles, agreement):
+        held.append(SignerRole.UNIT_LEADER)
+    if _directs(roles, agreement):
+        held.append(SignerRole.DIRECTOR)
+    if _chairs(roles, agreement):
+        held.append(SignerRole.COMMITTEE_CHAIR)
+    return [role for role in held if role in agreement.period.required_signers]
+
+
+def can_sign(user: AnyUser, agreement: Agreement) -> bool:
+    return agreement.state == State.APPROVED and bool(signer_roles(user, agreement))
+
+
+def can_amend(user: AnyUser, agreement: Agreement) -> bool:
+    """Start a new draft of a signed agreement: the unit's leader and administrators."""
+    roles = roles_of(user)
+    return (
+        agreement.state == State.SIGNED
+        and not agreement.unit.is_closed
+        and (roles.administrator or _leads(roles, agreement))
+    )
+
+
+def can_revoke(user: AnyUser, agreement: Agreement) -> bool:
+    """Revoke, the council's right: exercised by the area's director or an administrator."""
+    roles = roles_of(user)
+    return agreement.state != State.REVOKED and (roles.administrator or _directs(roles, agreement))
+
+
+def can_start_agreement(user: AnyUser, unit_id: int) -> bool:
+    """Start a unit's agreement for a period: the unit's leader and administrators."""
+    roles = roles_of(user)
+    return roles.administrator or unit_id in roles.led_units

@@ -1,0 +1,386 @@
+"""Reading agreements: the content of an agreement (live or frozen), its history, the comparisons.
+
+An agreement's content is one plain dict, the same whether it is read from the live rows of a
+draft or from a frozen version: the page, the signing view, the comparison and the snapshot that
+is hashed all use it, so what a signer sees is exactly what is signed.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from difflib import SequenceMatcher
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from goals.models import Goal, Indicator
+
+from .models import (
+    Agreement,
+    AgreementSection,
+    AgreementVersion,
+    Consultation,
+    Edit,
+    Signature,
+    SignerRole,
+    StateChange,
+)
+
+CONTENT_FORMAT = 1
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def goals_for_content(agreement: Agreement) -> QuerySet[Goal]:
+    return (
+        Goal.objects.filter(agreement=agreement)
+        .select_related("common_goal", "carried_from")
+        .prefetch_related(
+            "council_goals",
+            Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
+        )
+        .order_by("order")
+    )
+
+
+def working_content(agreement: Agreement) -> dict[str, Any]:
+    """The agreement's current content, from its live rows (5 queries whatever its size)."""
+    return build_content(
+        agreement,
+        sections=list(agreement.sections.order_by("order")),
+        goals=[
+            (goal, [c.title for c in goal.council_goals.all()], list(goal.indicators.all()))
+            for goal in goals_for_content(agreement)
+        ],
+        consultations=list(agreement.consultations.order_by("body")),
+    )
+
+
+def build_content(
+    agreement: Agreement,
+    *,
+    sections: list[AgreementSection],
+    goals: list[tuple[Goal, list[str], list[Indicator]]],
+    consultations: list[Consultation],
+) -> dict[str, Any]:
+    """The content dict from rows already in memory: (goal, council goal titles, indicators).
+
+    Always in Danish, whatever the language of the person who freezes it: it is the public text.
+    """
+    with translation.override("da"):
+        return _content(agreement, sections, goals, consultations)
+
+
+def _content(
+    agreement: Agreement,
+    sections: list[AgreementSection],
+    goals: list[tuple[Goal, list[str], list[Indicator]]],
+    consultations: list[Consultation],
+) -> dict[str, Any]:
+    unit = agreement.unit
+    return {
+        "format": CONTENT_FORMAT,
+        "agreement": str(agreement.uuid),
+        "unit": {
+            "name": unit.name,
+            "kind": str(unit.get_kind_display()),
+            "area": unit.area.name,
+            "committee": unit.committee.name,
+            "leader": str(unit.leader) if unit.leader else "",
+            "address": unit.address,
+            "legal_basis": unit.legal_basis,
+            "main_task": unit.main_task,
+            "target_group": unit.target_group,
+        },
+        "period": {
+            "name": agreement.period.name,
+            "starts_on": agreement.period.starts_on.isoformat(),
+            "ends_on": agreement.period.ends_on.isoformat(),
+        },
+        "sections": [{"title": section.title, "body": section.body} for section in sections],
+        "goals": [
+            {
+                "id": str(goal.uuid),
+                "carried_from": str(goal.carried_from.uuid) if goal.carried_from else None,
+                "kind": str(goal.get_kind_display()),
+                "title": goal.title,
+                "description": goal.description,
+                "success_criterion": goal.success_criterion,
+                "council_goals": sorted(council_goals),
+                "common_goal": goal.common_goal.title if goal.common_goal else None,
+                "indicators": [
+                    {
+                        "name": indicator.name,
+                        "unit_of_measure": indicator.unit_of_measure,
+                        "direction": str(indicator.get_direction_display()),
+                        "baseline": _number(indicator.baseline),
+                        "target": _number(indicator.target),
+                    }
+                    for indicator in indicators
+                ],
+            }
+            for goal, council_goals, indicators in goals
+        ],
+        "budget": {"amount": _number(agreement.budget_amount), "note": agreement.budget_note},
+        "consultations": [
+            {
+                "body": str(consultation.get_body_display()),
+                "status": str(consultation.get_status_display()),
+                "held_on": consultation.held_on.isoformat() if consultation.held_on else None,
+                "statement": consultation.statement,
+                "reason": consultation.reason,
+            }
+            for consultation in consultations
+        ],
+    }
+
+
+def agreement_for_page(uuid: str) -> QuerySet[Agreement]:
+    """The agreement with what its page shows besides the content, for `get_visible_agreement`."""
+    return Agreement.objects.for_page().filter(uuid=uuid)
+
+
+@dataclass
+class SignatureBlock:
+    version: AgreementVersion
+    signatures: list[Signature]
+    missing_roles: list[str]
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [str(SignerRole(role).label) for role in self.missing_roles]
+
+
+def signature_block(
+    agreement: Agreement, version: AgreementVersion | None
+) -> SignatureBlock | None:
+    """The signatures on a version and the required roles still missing."""
+    if version is None:
+        return None
+    signatures = list(version.signatures.select_related("signer").order_by("signed_at"))
+    signed_roles = {signature.role for signature in signatures}
+    missing = [role for role in agreement.period.required_signers if role not in signed_roles]
+    return SignatureBlock(version=version, signatures=signatures, missing_roles=missing)
+
+
+def latest_version(agreement: Agreement) -> AgreementVersion | None:
+    return agreement.versions.order_by("-number").first()
+
+
+def versions_of(agreement: Agreement) -> list[AgreementVersion]:
+    return list(agreement.versions.select_related("created_by").order_by("-number"))
+
+
+def history_of(agreement: Agreement) -> tuple[list[StateChange], list[Edit]]:
+    state_changes = list(
+        agreement.state_changes.select_related("actor", "version").order_by("-at", "-pk")
+    )
+    edits = list(agreement.edits.select_related("actor").order_by("-at", "-pk")[:200])
+    return state_changes, edits
+
+
+def previous_signed_agreement(agreement: Agreement) -> Agreement | None:
+    """The same unit's signed agreement of the period before (for comparison and rollover)."""
+    previous = agreement.period.previous()
+    if previous is None:
+        return None
+    return (
+        Agreement.objects.filter(unit=agreement.unit, period=previous, signed_version__isnull=False)
+        .select_related("signed_version")
+        .first()
+    )
+
+
+def consultations_by_body(agreement: Agreement) -> dict[str, Consultation | None]:
+    existing = {c.body: c for c in agreement.consultations.all()}
+    return {body: existing.get(body) for body in Consultation.Body.values}
+
+
+# --- Comparing two contents, word by word ------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    kind: str  # "same", "added" or "removed"
+    text: str
+
+
+@dataclass
+class FieldComparison:
+    label: str
+    segments: list[Segment]
+
+    @property
+    def changed(self) -> bool:
+        return any(segment.kind != "same" for segment in self.segments)
+
+
+@dataclass
+class ItemComparison:
+    title: str
+    status: str  # "same", "changed", "added" or "removed"
+    fields: list[FieldComparison]
+
+
+@dataclass
+class Comparison:
+    sections: list[ItemComparison]
+    goals: list[ItemComparison]
+    budget: FieldComparison
+
+    @property
+    def changed(self) -> bool:
+        items = [*self.sections, *self.goals]
+        return self.budget.changed or any(item.status != "same" for item in items)
+
+
+def word_diff(old: str, new: str) -> list[Segment]:
+    """The changes from `old` to `new`, word by word (whitespace kept with its word)."""
+    a, b = re.findall(r"\S+\s*|\s+", old or ""), re.findall(r"\S+\s*|\s+", new or "")
+    segments: list[Segment] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            segments.append(Segment("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            segments.append(Segment("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            segments.append(Segment("added", "".join(b[j1:j2])))
+    return segments
+
+
+def _goal_text_fields(goal: dict[str, Any] | None) -> list[tuple[str, str]]:
+    goal = goal or {}
+    indicators = "; ".join(
+        f"{i['name']}: {i['baseline'] or '–'} → {i['target'] or '–'} {i['unit_of_measure']}".strip()
+        for i in goal.get("indicators", [])
+    )
+    return [
+        (_("Title"), goal.get("title", "")),
+        (_("Description"), goal.get("description", "")),
+        (_("Success criterion"), goal.get("success_criterion", "")),
+        (_("Council goals"), ", ".join(goal.get("council_goals", []))),
+        (_("Indicators"), indicators),
+    ]
+
+
+def _compare_item(
+    title: str, old: list[tuple[str, str]] | None, new: list[tuple[str, str]] | None
+) -> ItemComparison:
+    old_fields = dict(old or [])
+    new_fields = dict(new or [])
+    labels = [label for label, _value in (new or old or [])]
+    fields = [
+        FieldComparison(label, word_diff(old_fields.get(label, ""), new_fields.get(label, "")))
+        for label in labels
+    ]
+    if old is None:
+        status = "added"
+    elif new is None:
+        status = "removed"
+    else:
+        status = "changed" if any(f.changed for f in fields) else "same"
+    return ItemComparison(title=title, status=status, fields=fields)
+
+
+def compare_contents(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
+    """Sections matched by title; goals by identity, by what they were carried over from, or by
+    title; each field compared word by word."""
+    old_sections = {s["title"]: s for s in old.get("sections", [])}
+    sections = [
+        _compare_item(
+            s["title"],
+            [(_("Text"), old_sections[s["title"]]["body"])] if s["title"] in old_sections else None,
+            [(_("Text"), s["body"])],
+        )
+        for s in new.get("sections", [])
+    ]
+    new_titles = {s["title"] for s in new.get("sections", [])}
+    sections += [
+        _compare_item(s["title"], [(_("Text"), s["body"])], None)
+        for s in old.get("sections", [])
+        if s["title"] not in new_titles
+    ]
+
+    old_goals = list(old.get("goals", []))
+    goals = []
+    for goal in new.get("goals", []):
+        match = next(
+            (
+                g
+                for g in old_goals
+                if g.get("id") in (goal.get("id"), goal.get("carried_from"))
+                or g["title"] == goal["title"]
+            ),
+            None,
+        )
+        if match is not None:
+            old_goals.remove(match)
+        goals.append(
+            _compare_item(
+                goal["title"], _goal_text_fields(match) if match else None, _goal_text_fields(goal)
+            )
+        )
+    goals += [_compare_item(g["title"], _goal_text_fields(g), None) for g in old_goals]
+
+    def budget_text(content: dict[str, Any]) -> str:
+        budget = content.get("budget", {})
+        amount = budget.get("amount")
+        return f"{amount + ' kr.' if amount else '–'} {budget.get('note', '')}".strip()
+
+    budget = FieldComparison(_("Budget frame"), word_diff(budget_text(old), budget_text(new)))
+    return Comparison(sections=sections, goals=goals, budget=budget)
+
+
+# --- The rules for submitting ------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    """Something that keeps the agreement from being submitted, named next to its field."""
+
+    field: str  # "section-<id>", "goals", "goal-<uuid>", "consultation-<body>"
+    message: str
+
+
+def submission_problems(agreement: Agreement) -> list[Problem]:
+    """The mandatory content of DESIGN.md: every section filled, at least one goal, each goal with
+    a success criterion, the MED committee and the user board consulted or marked not applicable."""
+    problems = [
+        Problem(
+            f"section-{section.pk}",
+            _("The section “%(title)s” is empty.") % {"title": section.title},
+        )
+        for section in agreement.sections.order_by("order")
+        if not section.body.strip()
+    ]
+    goals = list(agreement.goals.order_by("order"))
+    if not goals:
+        problems.append(Problem("goals", _("The agreement must have at least one goal.")))
+    problems += [
+        Problem(
+            f"goal-{goal.uuid}",
+            _("The goal “%(title)s” has no success criterion.") % {"title": goal.title},
+        )
+        for goal in goals
+        if not goal.success_criterion.strip()
+    ]
+    recorded = set(agreement.consultations.values_list("body", flat=True))
+    missing = {
+        Consultation.Body.MED: _(
+            "Record how the MED committee was consulted, or why it was not applicable."
+        ),
+        Consultation.Body.USER_BOARD: _(
+            "Record how the user board was consulted, or why it was not applicable."
+        ),
+    }
+    problems += [
+        Problem(f"consultation-{body}", message)
+        for body, message in missing.items()
+        if body not in recorded
+    ]
+    return problems

@@ -1,0 +1,120 @@
+"""An agreement period with its template, and agreements of unit A in each state."""
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from agreements import services
+from agreements.models import Agreement, Consultation, Period, TemplateSection
+from tests.conftest import Cast, Organisation
+
+SECTIONS = [
+    ("Indledning", "Formålet med aftalen, perioden og parterne."),
+    ("Aftaleenheden", "Hovedopgave, målgruppe, lovgrundlag og profil."),
+    ("Udviklingsmål", "De mål, enheden vil nå, og hvordan de følges op."),
+]
+
+
+def make_period(name: str, year: int) -> Period:
+    period = Period.objects.create(
+        name=name,
+        slug=f"aftaler-{year}",
+        starts_on=date(year, 1, 1),
+        ends_on=date(year, 12, 31),
+        draft_due=date(year - 1, 10, 1),
+        submit_due=date(year - 1, 11, 1),
+        dialogue_starts=date(year - 1, 11, 15),
+        dialogue_ends=date(year - 1, 12, 15),
+        signing_due=date(year - 1, 12, 20),
+    )
+    for order, (title, guidance) in enumerate(SECTIONS, start=1):
+        TemplateSection.objects.create(period=period, order=order, title=title, guidance=guidance)
+    return period
+
+
+@pytest.fixture
+def period(db: None) -> Period:
+    return make_period("Aftaler 2027", 2027)
+
+
+def complete(agreement: Agreement, by=None) -> Agreement:  # type: ignore[no-untyped-def]
+    """Fill in everything submitting requires."""
+    for section in agreement.sections.all():
+        services.update_section(
+            section, body=f"Tekst til {section.title}.", expected_revision=section.revision, by=by
+        )
+    services.add_goal(
+        agreement,
+        data=services.GoalData(
+            title="Flere børn trives i overgangen til skole",
+            description="Vi styrker samarbejdet med dagtilbuddene.",
+            success_criterion="85 % af forældrene svarer positivt.",
+            indicators=[
+                services.IndicatorData(
+                    name="Andel positive svar", unit_of_measure="%", target=Decimal(85)
+                )
+            ],
+        ),
+        by=by,
+    )
+    services.record_consultation(
+        agreement,
+        body=Consultation.Body.MED,
+        status=Consultation.Status.CONSULTED,
+        held_on=date(2026, 10, 1),
+        statement="MED-udvalget bakker op.",
+        reason="",
+        by=by,
+    )
+    services.record_consultation(
+        agreement,
+        body=Consultation.Body.USER_BOARD,
+        status=Consultation.Status.NOT_APPLICABLE,
+        held_on=None,
+        statement="",
+        reason="Enheden har ingen brugerbestyrelse.",
+        by=by,
+    )
+    return agreement
+
+
+@pytest.fixture
+def draft(organisation: Organisation, cast: Cast, period: Period) -> Agreement:
+    """Unit A's draft, empty."""
+    return services.create_agreement(organisation.unit_a, period, by=cast.leader_a)
+
+
+@pytest.fixture
+def in_state(organisation: Organisation, cast: Cast, period: Period) -> Callable[[str], Agreement]:
+    """Unit A's agreement brought to the given state through the services."""
+
+    def bring(state: str) -> Agreement:
+        agreement = complete(services.create_agreement(organisation.unit_a, period, by=None))
+        plan: dict[str, list[str]] = {
+            Agreement.State.DRAFT: [],
+            Agreement.State.SUBMITTED: ["submit"],
+            Agreement.State.IN_DIALOGUE: ["submit", "send"],
+            Agreement.State.APPROVED: ["submit", "send", "approve"],
+            Agreement.State.SIGNED: ["submit", "send", "approve", "sign"],
+            Agreement.State.REVOKED: ["revoke"],
+        }
+        steps = plan[state]
+        for step in steps:
+            if step == "submit":
+                services.submit_agreement(agreement, by=None)
+            elif step == "send":
+                services.send_to_committee(agreement, by=None)
+            elif step == "approve":
+                services.approve_agreement(agreement, by=None)
+            elif step == "sign":
+                services.sign_agreement(agreement, role="unit_leader", by=cast.leader_a)
+                services.sign_agreement(agreement, role="director", by=cast.director)
+            elif step == "revoke":
+                services.revoke_agreement(agreement, reason="Byrådet har besluttet det.", by=None)
+        agreement.refresh_from_db()
+        assert agreement.state == state
+        return agreement
+
+    return bring
