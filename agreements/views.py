@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from goals.models import Goal
 from randers.http import HtmxHttpRequest
-from units.models import Unit
+from units.models import Unit, User
 
 from . import forms, permissions, selectors, services
 from .models import Agreement, AgreementSection, AgreementVersion, Consultation, Period, StateChange
@@ -26,6 +26,12 @@ def _agreement(request: HtmxHttpRequest, uuid: str) -> Agreement:
     return permissions.get_visible_agreement(
         request.user, selectors.agreement_for_page(uuid), uuid=uuid
     )
+
+
+def _actor(request: HtmxHttpRequest) -> User:
+    """The signed-in person acting (the views that act are never open to anonymous visitors)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _require(allowed: bool) -> None:
@@ -204,7 +210,7 @@ def start(request: HtmxHttpRequest, unit_slug: str, period_slug: str) -> HttpRes
             agreement = services.create_agreement(
                 unit,
                 period,
-                by=request.user,  # type: ignore[arg-type]
+                by=_actor(request),
                 rollover=previous if rollover else None,
                 keep_goals=list(form.cleaned_data.get("keep_goals") or []) if rollover else None,
             )
@@ -316,7 +322,7 @@ def save_section(request: HtmxHttpRequest, uuid: str, section_id: int) -> HttpRe
                 section,
                 body=form.cleaned_data["body"],
                 expected_revision=form.expected_revision(),
-                by=request.user,  # type: ignore[arg-type]
+                by=_actor(request),
             )
             status.update(section=section, saved=True)
         except services.EditConflict as conflict:
@@ -351,7 +357,7 @@ def save_budget(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
                 amount=form.cleaned_data["amount"],
                 note=form.cleaned_data["note"],
                 expected_revision=form.cleaned_data["revision"],
-                by=request.user,  # type: ignore[arg-type]
+                by=_actor(request),
             )
         except services.EditConflict:
             data = request.POST.copy()
@@ -387,7 +393,7 @@ def save_consultation(request: HtmxHttpRequest, uuid: str, body: str) -> HttpRes
             held_on=form.cleaned_data["held_on"],
             statement=form.cleaned_data["statement"],
             reason=form.cleaned_data["reason"],
-            by=request.user,  # type: ignore[arg-type]
+            by=_actor(request),
         )
         messages.success(request, _("The consultation is recorded."))
         return redirect(f"{reverse('agreements:edit', kwargs={'uuid': uuid})}#consultation-{body}")
@@ -445,15 +451,15 @@ def goal_form(
     conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.goal_data(forms.indicators_from(formset))
-        actor = request.user
+        actor = _actor(request)
         try:
             if goal is None:
-                services.add_goal(agreement, data=data, by=actor)  # type: ignore[arg-type]
+                services.add_goal(agreement, data=data, by=actor)
                 messages.success(request, _("The goal is added."))
             else:
                 services.update_goal(
                     goal, data=data, expected_revision=form.cleaned_data["revision"] or 0, by=actor
-                )  # type: ignore[arg-type]
+                )
                 messages.success(request, _("The goal is saved."))
         except services.EditConflict as error:
             conflict = error
@@ -482,7 +488,7 @@ def goal_form(
 def remove_goal(request: HtmxHttpRequest, uuid: str, goal_uuid: str) -> HttpResponseBase:
     agreement = _editable_agreement(request, uuid)
     goal = _goal(agreement, goal_uuid)
-    services.remove_goal(goal, by=request.user)  # type: ignore[arg-type]
+    services.remove_goal(goal, by=_actor(request))
     messages.success(request, _("The goal “%(title)s” is removed.") % {"title": goal.title})
     return redirect(f"{reverse('agreements:edit', kwargs={'uuid': uuid})}#goals")
 
@@ -492,7 +498,7 @@ def move_goal(request: HtmxHttpRequest, uuid: str, goal_uuid: str) -> HttpRespon
     agreement = _editable_agreement(request, uuid)
     goal = _goal(agreement, goal_uuid)
     offset = -1 if request.POST.get("direction") == "up" else 1
-    services.move_goal(goal, offset=offset, by=request.user)  # type: ignore[arg-type]
+    services.move_goal(goal, offset=offset, by=_actor(request))
     return redirect(f"{reverse('agreements:edit', kwargs={'uuid': uuid})}#goal-{goal.uuid}")
 
 
@@ -504,7 +510,7 @@ def submit(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
     agreement = _agreement(request, uuid)
     _require(permissions.can_submit(request.user, agreement))
     try:
-        services.submit_agreement(agreement, by=request.user)  # type: ignore[arg-type]
+        services.submit_agreement(agreement, by=_actor(request))
     except services.SubmissionRefused as refused:
         return render(
             request,
@@ -533,7 +539,7 @@ def _with_reason(
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            service(agreement, reason=form.cleaned_data["reason"], by=request.user)
+            service(agreement, reason=form.cleaned_data["reason"], by=_actor(request))
         except services.AgreementError as error:
             form.add_error("reason", str(error))
         else:
@@ -579,7 +585,7 @@ def _simple_transition(
     agreement = _agreement(request, uuid)
     _require(allowed(request.user, agreement))
     try:
-        service(agreement, by=request.user)
+        service(agreement, by=_actor(request))
     except services.AgreementError as error:
         messages.error(request, str(error))
     else:
@@ -619,7 +625,7 @@ def approve(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
     _require(permissions.can_approve(request.user, agreement))
     form = forms.ApprovalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.approve_agreement(agreement, note=form.cleaned_data["note"], by=request.user)  # type: ignore[arg-type]
+        services.approve_agreement(agreement, note=form.cleaned_data["note"], by=_actor(request))
         messages.success(
             request, _("The committee's approval is recorded. The agreement can be signed.")
         )
@@ -644,7 +650,7 @@ def sign(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
         return redirect(agreement)
     form = forms.SignForm(request.POST or None, request=request, roles=roles)
     if request.method == "POST" and form.is_valid():
-        services.sign_agreement(agreement, role=form.cleaned_data["role"], by=request.user)  # type: ignore[arg-type]
+        services.sign_agreement(agreement, role=form.cleaned_data["role"], by=_actor(request))
         agreement.refresh_from_db()
         if agreement.state == State.SIGNED:
             messages.success(request, _("The agreement is signed by all and is now public."))
