@@ -10,13 +10,14 @@ import hashlib
 import json
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
@@ -32,14 +33,15 @@ def default_signers() -> list[str]:
     return [SignerRole.UNIT_LEADER, SignerRole.DIRECTOR]
 
 
-class PeriodQuerySet(models.QuerySet["Period"]):
-    def current(self, on: date | None = None) -> "Period | None":
-        """The period whose agreements are being made or in force on `on`: the latest started
-        period, or else the next one to start."""
+class PeriodQuerySet(models.QuerySet["Period", "Period"]):
+    def relevant(self, on: date | None = None) -> list["Period"]:
+        """The periods people work on at `on`: the next one, whose agreements are being made, and
+        the one in force, whose agreements are followed up; newest first (one query)."""
         on = on or date.today()
-        return self.filter(starts_on__lte=on).order_by("-starts_on").first() or (
-            self.order_by("starts_on").first()
-        )
+        periods = cast("list[Period]", list(self.filter(ends_on__gte=on).order_by("starts_on")[:3]))
+        upcoming = [p for p in periods if p.starts_on > on][:1]
+        in_force = [p for p in periods if p.starts_on <= on][:1]
+        return upcoming + in_force
 
 
 class Period(models.Model):
@@ -186,7 +188,7 @@ class Agreement(models.Model):
         related_name="+",
         verbose_name=_("signed version in force"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
@@ -315,7 +317,7 @@ class AgreementVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     content_text = models.TextField(_("content (canonical JSON)"))
     content_hash = models.CharField(_("SHA-256 of the content"), max_length=64)
-    created_at = models.DateTimeField(_("frozen"), auto_now_add=True)
+    created_at = models.DateTimeField(_("frozen"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -367,7 +369,7 @@ class Signature(models.Model):
     signer_name = models.CharField(_("name"), max_length=300)
     signer_title = models.CharField(_("title"), max_length=300, blank=True)
     content_hash = models.CharField(_("signed SHA-256"), max_length=64)
-    signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
+    signed_at = models.DateTimeField(_("signed"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("signature")
@@ -403,7 +405,7 @@ class StateChange(models.Model):
     version = models.ForeignKey(
         AgreementVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("state change")
@@ -437,7 +439,7 @@ class Edit(models.Model):
     target = models.CharField(_("what"), max_length=300)
     before = models.TextField(_("before"), blank=True)
     after = models.TextField(_("after"), blank=True)
-    at = models.DateTimeField(_("when"), auto_now_add=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("edit")

@@ -6,12 +6,13 @@ is hashed all use it, so what a signer sees is exactly what is signed.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from .models import (
     AgreementVersion,
     Consultation,
     Edit,
+    Period,
     Signature,
     SignerRole,
     StateChange,
@@ -384,3 +386,20 @@ def submission_problems(agreement: Agreement) -> list[Problem]:
         if body not in recorded
     ]
     return problems
+
+
+# --- For the home page -------------------------------------------------------------------------
+
+
+def agreements_by_unit_and_period(
+    unit_ids: Iterable[int], periods: list[Period]
+) -> dict[tuple[int, int], Agreement]:
+    """The units' agreements of the periods, by (unit id, period id) (one query)."""
+    agreements = Agreement.objects.filter(unit_id__in=list(unit_ids), period__in=periods)
+    return {(agreement.unit_id, agreement.period_id): agreement for agreement in agreements}
+
+
+def state_counts(agreements: QuerySet[Agreement]) -> list[tuple[str, str, int]]:
+    """(state, label, count) for every state, in the lifecycle's order (one query)."""
+    counts = dict(agreements.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return [(state, str(label), counts.get(state, 0)) for state, label in Agreement.State.choices]

@@ -14,15 +14,44 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from agreements import permissions as agreement_permissions
+from agreements import selectors as agreement_selectors
+from agreements.models import Period
 from units.models import User
 from units.selectors import responsibilities_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Greets each person with what they are responsible for."""
+    """Greets each person with what they are responsible for, and the state of this period's
+    agreements in their part of the municipality."""
     assert isinstance(request.user, User)
+    responsibilities = responsibilities_of(request.user)
+    periods = Period.objects.relevant()
+    period = periods[0] if periods else None  # the one being prepared, or else the one in force
+    visible = agreement_permissions.agreements_visible_to(request.user)
+    led = agreement_selectors.agreements_by_unit_and_period(
+        [unit.pk for unit in responsibilities.led_units], periods
+    )
     return render(
-        request, "randers/home.html", {"responsibilities": responsibilities_of(request.user)}
+        request,
+        "randers/home.html",
+        {
+            "responsibilities": responsibilities,
+            "period": period,
+            "led_units": [
+                (unit, [(p, led.get((unit.pk, p.pk))) for p in periods])
+                for unit in responsibilities.led_units
+            ],
+            "area_counts": [
+                (
+                    area,
+                    agreement_selectors.state_counts(visible.filter(period=period, unit__area=area))
+                    if period
+                    else None,
+                )
+                for area in responsibilities.directed_areas
+            ],
+        },
     )
 
 

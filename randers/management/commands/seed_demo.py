@@ -2,14 +2,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from agreements.demo import build_agreements
 from units.demo import build_organisation
 from units.models import Council
 
 
 class Command(BaseCommand):
     help = (
-        "Build the demo municipality after Randers (areas, committees, units, fictional people and "
-        "the demo accounts admin, council, director and leader with the password 'demo'). "
+        "Build the demo municipality after Randers (areas, committees, units, fictional people, "
+        "council goals, agreements of last period and this one in every state, and the demo "
+        "accounts admin, council, director and leader with the password 'demo'). "
         "Idempotent: running it again creates only what is missing."
     )
 
@@ -26,7 +28,9 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds a municipality; nothing seeded.")
             return
         created = build_organisation(units)
+        created |= build_agreements()
         self.stdout.write(
             f"Demo municipality with {units} units: created {created['units']} units, "
-            f"{created['sites']} sites and {created['people']} people."
+            f"{created['sites']} sites, {created['people']} people and "
+            f"{created['agreements']} agreements."
         )

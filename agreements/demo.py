@@ -1,0 +1,462 @@
+"""The demo municipality's agreements: last period signed for most units, this period's in every
+state, one revoked, the demo leader's draft ready to submit, and the newest unit without any.
+
+Everything is derived from each unit's name, so building again creates only what is missing.
+Rows are inserted in bulk (5,000 units in well under a minute); the frozen versions are built with
+the same `selectors.build_content` as the app uses, so their hashes verify.
+"""
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from goals.demo import COMMON_GOALS, LOCAL_GOALS, GoalTemplate, build_goals
+from goals.models import CommonGoal, CouncilGoal, Goal, Indicator
+from units.demo import DEMO_LEADER_UNIT
+from units.models import Unit, User
+
+from .models import (
+    Agreement,
+    AgreementSection,
+    AgreementVersion,
+    Consultation,
+    FollowUpPoint,
+    Period,
+    Signature,
+    SignerRole,
+    StateChange,
+    TemplateSection,
+    canonical_json,
+    content_sha256,
+)
+from .selectors import build_content
+
+State = Agreement.State
+
+TEMPLATE = [
+    (
+        "Indledning",
+        "Formålet med aftalen, perioden og parterne: enheden og Randers Byråd. Skriv kort; "
+        "standardteksten må gerne genbruges.",
+    ),
+    (
+        "Aftaleenheden",
+        "Hovedopgave, målgruppe, lovgrundlag og enhedens faglige profil. Hvad kendetegner jer, og "
+        "hvem er I her for?",
+    ),
+    (
+        "Politiske visioner og mål",
+        "Hvilke af byrådets visioner og udvalgets politikker rammer jeres arbejde? Henvis til "
+        "byrådsmålene, som jeres mål understøtter.",
+    ),
+    (
+        "Udviklingsmål",
+        "En kort indledning til målene: hvorfor netop disse mål, og hvordan I følger op i dialog "
+        "med udvalget.",
+    ),
+    (
+        "Økonomiske rammer",
+        "Budgettets hovedtal, særlige forhold og eventuelle afviklingsplaner. Budgetrammen angives "
+        "i feltet nedenfor.",
+    ),
+]
+
+BUDGET_RANGE: dict[str, tuple[int, int]] = {  # million kroner
+    Unit.Kind.SCHOOL: (35, 95),
+    Unit.Kind.DAYCARE: (6, 28),
+    Unit.Kind.FAMILY: (8, 30),
+    Unit.Kind.ELDER_CARE: (40, 160),
+    Unit.Kind.HEALTH: (10, 45),
+    Unit.Kind.LIBRARY: (5, 40),
+    Unit.Kind.CULTURE: (3, 25),
+    Unit.Kind.SOCIAL: (15, 80),
+    Unit.Kind.EMPLOYMENT: (20, 90),
+    Unit.Kind.TECHNICAL: (10, 70),
+    Unit.Kind.STAFF: (15, 60),
+}
+
+
+def _score(text: str) -> int:
+    """A stable number 0-99 for a name (the built-in hash changes between runs)."""
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16) % 100
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    moment = timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+    return min(moment, timezone.now() - timedelta(minutes=5))
+
+
+def _period(year: int) -> Period:
+    period, created = Period.objects.get_or_create(
+        slug=f"aftaler-{year}",
+        defaults={
+            "name": f"Aftaler {year}",
+            "starts_on": date(year, 1, 1),
+            "ends_on": date(year, 12, 31),
+            "draft_due": date(year - 1, 9, 15),
+            "submit_due": date(year - 1, 10, 15),
+            "dialogue_starts": date(year - 1, 11, 1),
+            "dialogue_ends": date(year - 1, 12, 10),
+            "signing_due": date(year - 1, 12, 20),
+        },
+    )
+    if created:
+        TemplateSection.objects.bulk_create(
+            TemplateSection(period=period, order=order, title=title, guidance=guidance)
+            for order, (title, guidance) in enumerate(TEMPLATE, start=1)
+        )
+        FollowUpPoint.objects.bulk_create(
+            [
+                FollowUpPoint(
+                    period=period,
+                    name=f"Midtvejsopfølgning {year}",
+                    kind=FollowUpPoint.Kind.MID_YEAR,
+                    due_on=date(year, 6, 15),
+                ),
+                FollowUpPoint(
+                    period=period,
+                    name=f"Årsopfølgning {year}",
+                    kind=FollowUpPoint.Kind.ANNUAL,
+                    due_on=date(year, 11, 15),
+                ),
+            ]
+        )
+    return period
+
+
+def _section_bodies(
+    unit: Unit, period: Period, council_goals: list[str], revised: bool
+) -> list[str]:
+    year = period.starts_on.year
+    return [
+        f"Aftalen er indgået mellem {unit.name} og Randers Byråd for {period.name.lower()}. Den "
+        f"beskriver, hvad {unit.name} vil opnå, og hvordan målene følges op i dialog med "
+        f"{unit.committee.name}.",
+        f"{unit.main_task}\n\n**Målgruppe:** {unit.target_group}\n\n**Lovgrundlag:** "
+        f"{unit.legal_basis}",
+        "Enhedens arbejde understøtter især byrådets mål:\n\n"
+        + "\n".join(f"- {title}" for title in council_goals),
+        (
+            f"I {year} bygger vi videre på sidste års erfaringer. Vi har skærpet succeskriterierne "
+            "og følger op på målene ved midtvejs- og årsopfølgningen."
+            if revised
+            else f"Målene for {year} er valgt i dialog med medarbejderne i MED-udvalget og, hvor "
+            "der er en, brugerbestyrelsen. Vi følger op ved midtvejs- og årsopfølgningen."
+        ),
+        f"Enhedens budget for {year} fremgår af budgetrammen. Der er ingen afviklingsplan.",
+    ]
+
+
+@dataclass
+class _Draft:
+    """One agreement being built in memory, with the rows that belong to it."""
+
+    agreement: Agreement
+    sections: list[AgreementSection] = field(default_factory=list)
+    goals: list[tuple[Goal, list[CouncilGoal], list[Indicator]]] = field(default_factory=list)
+    consultations: list[Consultation] = field(default_factory=list)
+    target_state: str = State.DRAFT
+    signers: list[tuple[str, User]] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(
+        self, council_goals: dict[str, CouncilGoal], common: dict[str, list[CommonGoal]]
+    ) -> None:
+        self.council_goals = council_goals
+        self.common = common
+        self.common_templates = {
+            (area, template.title): template for area, template in COMMON_GOALS
+        }
+        self.drafts: list[_Draft] = []
+
+    def goal_templates(self, unit: Unit) -> list[tuple[GoalTemplate, CommonGoal | None]]:
+        commons = [
+            (self.common_templates[(unit.area.slug, goal.title)], goal)
+            for goal in self.common.get(unit.area.slug, [])
+        ]
+        local = LOCAL_GOALS[unit.kind]
+        start = _score(unit.name) % len(local)
+        count = min(len(local), 2)
+        locals_ = [(local[(start + i) % len(local)], None) for i in range(count)]
+        return [*commons, *locals_]
+
+    def add(
+        self,
+        unit: Unit,
+        period: Period,
+        *,
+        state: str,
+        director: User | None,
+        previous: _Draft | None = None,
+        complete: bool = True,
+    ) -> _Draft:
+        rng = random.Random(f"{unit.name}-{period.slug}")  # noqa: S311 - demo data
+        low, high = BUDGET_RANGE[unit.kind]
+        agreement = Agreement(
+            unit=unit,
+            period=period,
+            source=Agreement.Source.ROLLOVER if previous else Agreement.Source.TEMPLATE,
+            previous=previous.agreement if previous else None,
+            budget_amount=Decimal(rng.randint(low * 10, high * 10) * 100_000),
+            budget_note="Inklusive overførsel af mindreforbrug fra sidste år."
+            if rng.random() < 0.3
+            else "",
+            created_at=_at(period.draft_due - timedelta(days=30)),
+        )
+        draft = _Draft(agreement=agreement, target_state=state)
+        templates = self.goal_templates(unit)
+        if previous is not None and len(templates) > 2:
+            templates = [*templates[:-1], (LOCAL_GOALS[unit.kind][-1], None)]
+        titles = sorted({self.council_goals[t.council_goal].title for t, _c in templates})
+        bodies = _section_bodies(unit, period, titles, revised=previous is not None)
+        empty = not complete and _score(unit.name + "empty") < 60
+        for order, ((title, guidance), body) in enumerate(zip(TEMPLATE, bodies, strict=True), 1):
+            draft.sections.append(
+                AgreementSection(
+                    order=order,
+                    title=title,
+                    guidance=guidance,
+                    body="" if empty and order in (3, 4) else body,
+                )
+            )
+        previous_goals = {goal.title: goal for goal, _c, _i in previous.goals} if previous else {}
+        for order, (template, common_goal) in enumerate(templates, start=1):
+            carried = previous_goals.get(template.title)
+            goal = Goal(
+                order=order,
+                kind=Goal.Kind.COMMON if common_goal else Goal.Kind.LOCAL,
+                title=template.title,
+                description=template.description,
+                success_criterion=""
+                if empty and order == len(templates)
+                else template.success_criterion,
+                common_goal=common_goal,
+                carried_from=carried,
+            )
+            indicators = []
+            if template.indicator is not None:
+                name, measure, direction, baseline, target = template.indicator
+                indicators.append(
+                    Indicator(
+                        name=name,
+                        unit_of_measure=measure,
+                        direction=direction,
+                        baseline=baseline,
+                        target=target,
+                    )
+                )
+            draft.goals.append((goal, [self.council_goals[template.council_goal]], indicators))
+        if complete or not empty:
+            draft.consultations.append(
+                Consultation(
+                    body=Consultation.Body.MED,
+                    status=Consultation.Status.CONSULTED,
+                    held_on=period.draft_due - timedelta(days=10),
+                    statement="MED-udvalget har drøftet aftalen og bakker op om målene.",
+                )
+            )
+            draft.consultations.append(
+                Consultation(
+                    body=Consultation.Body.USER_BOARD,
+                    status=Consultation.Status.CONSULTED,
+                    held_on=period.draft_due - timedelta(days=5),
+                    statement="Bestyrelsen støtter aftalen og ser frem til dialogen.",
+                )
+                if unit.has_user_board
+                else Consultation(
+                    body=Consultation.Body.USER_BOARD,
+                    status=Consultation.Status.NOT_APPLICABLE,
+                    reason="Enheden har ingen brugerbestyrelse.",
+                )
+            )
+        if state in (State.APPROVED, State.SIGNED) and unit.leader is not None:
+            draft.signers.append((SignerRole.UNIT_LEADER, unit.leader))
+        if state == State.SIGNED and director is not None:
+            draft.signers.append((SignerRole.DIRECTOR, director))
+        self.drafts.append(draft)
+        return draft
+
+    @transaction.atomic
+    def flush(self) -> int:
+        """Insert everything built so far, in dependency order."""
+        drafts, self.drafts = self.drafts, []
+        Agreement.objects.bulk_create([d.agreement for d in drafts], batch_size=1000)
+        sections, goals, consultations = [], [], []
+        for d in drafts:
+            for section in d.sections:
+                section.agreement = d.agreement
+                sections.append(section)
+            for goal, _council, _indicators in d.goals:
+                goal.agreement = d.agreement
+                goals.append(goal)
+            for consultation in d.consultations:
+                consultation.agreement = d.agreement
+                consultations.append(consultation)
+        AgreementSection.objects.bulk_create(sections, batch_size=2000)
+        Goal.objects.bulk_create(goals, batch_size=2000)
+        Consultation.objects.bulk_create(consultations, batch_size=2000)
+        links, indicators = [], []
+        for d in drafts:
+            for goal, council, goal_indicators in d.goals:
+                links += [Goal.council_goals.through(goal=goal, councilgoal=c) for c in council]
+                for indicator in goal_indicators:
+                    indicator.goal = goal
+                    indicators.append(indicator)
+        Goal.council_goals.through.objects.bulk_create(links, batch_size=2000)
+        Indicator.objects.bulk_create(indicators, batch_size=2000)
+
+        versions: list[AgreementVersion] = []
+        changes: list[StateChange] = []
+        signatures: list[Signature] = []
+        for d in drafts:
+            agreement, period = d.agreement, d.agreement.period
+            leader, director = d.agreement.unit.leader, self._director(d)
+            steps: dict[str, list[tuple[str, str, User | None, date]]] = {
+                State.SUBMITTED: [(State.DRAFT, State.SUBMITTED, leader, period.submit_due)],
+                State.IN_DIALOGUE: [
+                    (State.DRAFT, State.SUBMITTED, leader, period.submit_due),
+                    (State.SUBMITTED, State.IN_DIALOGUE, director, period.dialogue_starts),
+                ],
+            }
+            steps[State.APPROVED] = [
+                *steps[State.IN_DIALOGUE],
+                (State.IN_DIALOGUE, State.APPROVED, director, period.dialogue_ends),
+            ]
+            steps[State.SIGNED] = [
+                *steps[State.APPROVED],
+                (State.APPROVED, State.SIGNED, director, period.signing_due - timedelta(days=5)),
+            ]
+            steps[State.REVOKED] = [
+                *steps[State.IN_DIALOGUE],
+                (State.IN_DIALOGUE, State.REVOKED, director, period.dialogue_ends),
+            ]
+            path = steps.get(d.target_state, [])
+            if not path:
+                continue
+            content = build_content(
+                agreement,
+                sections=d.sections,
+                goals=[(goal, [c.title for c in council], ind) for goal, council, ind in d.goals],
+                consultations=d.consultations,
+            )
+            text = canonical_json(content)
+            version = AgreementVersion(
+                agreement=agreement,
+                number=1,
+                content_text=text,
+                content_hash=content_sha256(text),
+                created_by=leader,
+                created_at=_at(period.submit_due),
+            )
+            versions.append(version)
+            for from_state, to_state, actor, day in path:
+                reason = (
+                    "Byrådet har besluttet at nedlægge enheden som selvstændig aftaleenhed."
+                    if to_state == State.REVOKED
+                    else ""
+                )
+                changes.append(
+                    StateChange(
+                        agreement=agreement,
+                        actor=actor,
+                        from_state=from_state,
+                        to_state=to_state,
+                        reason=reason,
+                        version=version if to_state != State.IN_DIALOGUE else None,
+                        at=_at(day, hour=9 + len(changes) % 7),
+                    )
+                )
+            agreement.state = d.target_state
+            agreement.submitted_at = _at(period.submit_due)
+            for offset, (role, signer) in enumerate(d.signers):
+                signatures.append(
+                    Signature(
+                        version=version,
+                        signer=signer,
+                        role=role,
+                        signer_name=str(signer),
+                        signer_title=signer.job_title,
+                        content_hash=version.content_hash,
+                        signed_at=_at(period.signing_due - timedelta(days=8 - offset)),
+                    )
+                )
+            if d.target_state == State.SIGNED:
+                agreement.signed_at = _at(period.signing_due - timedelta(days=5))
+        AgreementVersion.objects.bulk_create(versions, batch_size=500)
+        for version in versions:
+            version.agreement.signed_version = (
+                version if version.agreement.state == State.SIGNED else None
+            )
+        StateChange.objects.bulk_create(changes, batch_size=2000)
+        Signature.objects.bulk_create(signatures, batch_size=2000)
+        Agreement.objects.bulk_update(
+            [d.agreement for d in drafts],
+            ["state", "submitted_at", "signed_at", "signed_version"],
+            batch_size=1000,
+        )
+        return len(drafts)
+
+    def _director(self, draft: _Draft) -> User | None:
+        return draft.agreement.unit.area.director
+
+
+def build_agreements(today: date | None = None) -> dict[str, int]:
+    """Build (or complete) the agreements of last period and this one for every active unit."""
+    today = today or date.today()
+    year = today.year + (1 if today.month >= 9 else 0)  # from September, next year's are made
+    last, current = _period(year - 1), _period(year)
+    council_goals, common = build_goals()
+    units = list(
+        Unit.objects.active().select_related("area__director", "committee", "leader").order_by("pk")
+    )
+    if not units:
+        return {"agreements": 0}
+    newcomer = units[-1] if len(units) > 1 else None  # onboarded after the period opened
+    existing = set(
+        Agreement.objects.filter(period__in=[last, current]).values_list("unit_id", "period_id")
+    )
+    builder = _Builder(council_goals, common)
+    signed_last: dict[int, _Draft] = {}
+    for index, unit in enumerate(units):
+        if unit is newcomer or (unit.pk, last.pk) in existing or index % 37 == 36:
+            continue
+        signed_last[unit.pk] = builder.add(
+            unit, last, state=State.SIGNED, director=unit.area.director
+        )
+    created = builder.flush()
+
+    revoked_unit = units[22].pk if len(units) > 30 else None
+    for unit in units:
+        if unit is newcomer or (unit.pk, current.pk) in existing:
+            continue
+        score = _score(unit.name + current.slug)
+        if unit.name == DEMO_LEADER_UNIT:
+            state, complete = State.DRAFT, True
+        elif unit.pk == revoked_unit:
+            state, complete = State.REVOKED, True
+        elif score < 35:
+            state, complete = State.DRAFT, score % 2 == 0
+        elif score < 55:
+            state, complete = State.SUBMITTED, True
+        elif score < 70:
+            state, complete = State.IN_DIALOGUE, True
+        elif score < 80:
+            state, complete = State.APPROVED, True
+        else:
+            state, complete = State.SIGNED, True
+        builder.add(
+            unit,
+            current,
+            state=state,
+            director=unit.area.director,
+            previous=signed_last.get(unit.pk),
+            complete=complete,
+        )
+    created += builder.flush()
+    return {"agreements": created}
