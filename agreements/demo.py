@@ -95,7 +95,7 @@ def _period(year: int) -> Period:
     period, created = Period.objects.get_or_create(
         slug=f"aftaler-{year}",
         defaults={
-            "name": f"Aftaler {year}",
+            "name": str(year),
             "starts_on": date(year, 1, 1),
             "ends_on": date(year, 12, 31),
             "draft_due": date(year - 1, 9, 15),
@@ -134,7 +134,7 @@ def _section_bodies(
 ) -> list[str]:
     year = period.starts_on.year
     return [
-        f"Aftalen er indgået mellem {unit.name} og Randers Byråd for {period.name.lower()}. Den "
+        f"Aftalen er indgået mellem {unit.name} og Randers Byråd for perioden {period.name}. Den "
         f"beskriver, hvad {unit.name} vil opnå, og hvordan målene følges op i dialog med "
         f"{unit.committee.name}.",
         f"{unit.main_task}\n\n**Målgruppe:** {unit.target_group}\n\n**Lovgrundlag:** "

@@ -134,7 +134,9 @@ class ConsultationForm(forms.Form):
         label=_("Consultation"), choices=Consultation.Status.choices, widget=forms.RadioSelect
     )
     held_on = forms.DateField(
-        label=_("Consulted on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Consulted on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     statement = forms.CharField(
         label=_("Their statement"),

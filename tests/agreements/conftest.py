@@ -36,7 +36,7 @@ def make_period(name: str, year: int) -> Period:
 
 @pytest.fixture
 def period(db: None) -> Period:
-    return make_period("Aftaler 2027", 2027)
+    return make_period("2027", 2027)
 
 
 def complete(agreement: Agreement, by=None) -> Agreement:  # type: ignore[no-untyped-def]

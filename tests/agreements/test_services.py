@@ -379,7 +379,7 @@ def test_revoking_works_from_any_state_with_a_reason(in_state, cast):
 def test_rollover_copies_the_texts_and_the_kept_goals(in_state, cast, organisation):
     signed = in_state(State.SIGNED)
     goal = signed.goals.get()
-    next_period = make_period("Aftaler 2028", 2028)
+    next_period = make_period("2028", 2028)
     new = services.create_agreement(
         organisation.unit_a, next_period, by=cast.leader_a, rollover=signed, keep_goals=[goal]
     )
@@ -398,7 +398,7 @@ def test_rollover_can_drop_goals(in_state, cast, organisation):
     signed = in_state(State.SIGNED)
     new = services.create_agreement(
         organisation.unit_a,
-        make_period("Aftaler 2028", 2028),
+        make_period("2028", 2028),
         by=cast.leader_a,
         rollover=signed,
         keep_goals=[],

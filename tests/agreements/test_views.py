@@ -7,7 +7,7 @@ from agreements import services
 from agreements.models import Agreement, AgreementSection, Signature
 from tests.factories import UserFactory
 
-from .conftest import complete
+from .conftest import complete, make_period
 
 pytestmark = pytest.mark.django_db
 
@@ -398,3 +398,38 @@ def test_editor_query_count_is_constant_in_goals(
     # 9 consultations, 10 the last return, 11-13 session save (savepoint, update, release)
     with django_assert_num_queries(13):
         assert client.get(url("edit", draft)).status_code == 200
+
+
+def test_the_leader_starts_next_periods_agreement_from_the_signed_one_keeping_chosen_goals(
+    client_for, cast, in_state, organisation
+):
+    signed = in_state(State.SIGNED)
+    next_period = make_period("2028", 2028)
+    client = client_for(cast.leader_a)
+    start = reverse("agreements:start", args=[organisation.unit_a.slug, next_period.slug])
+    page = client.get(start)
+    assert page.status_code == 200
+    assert "Flere børn trives i overgangen til skole" in page.content.decode()
+    response = client.post(start, {"source": "rollover", "keep_goals": []})
+    assert response.status_code == 302
+    new = Agreement.objects.get(unit=organisation.unit_a, period=next_period)
+    assert (new.source, new.previous) == (Agreement.Source.ROLLOVER, signed)
+    assert not new.goals.exists()
+    assert new.sections.get(title="Indledning").body == "Tekst til Indledning."
+
+
+def test_others_cannot_start_a_units_agreement(client_for, cast, organisation, period):
+    start = reverse("agreements:start", args=[organisation.unit_a.slug, period.slug])
+    assert client_for(cast.leader_b).get(start).status_code == 403
+    assert client_for(cast.director).post(start, {"source": "template"}).status_code == 403
+    assert not Agreement.objects.exists()
+
+
+def test_amending_a_signed_agreement_opens_a_new_draft(client_for, cast, in_state):
+    agreement = in_state(State.SIGNED)
+    response = client_for(cast.leader_a).post(url("amend", agreement))
+    assert response.status_code == 302
+    assert response["Location"] == url("edit", agreement)
+    agreement.refresh_from_db()
+    assert agreement.state == State.DRAFT
+    assert agreement.signed_version is not None

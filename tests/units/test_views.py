@@ -163,7 +163,7 @@ def test_unit_page_query_count_does_not_grow_with_sites(
     client_for, cast, organisation, django_assert_num_queries, site_count
 ):
     SiteFactory.create_batch(site_count, unit=organisation.unit_a)
-    make_period("Aftaler 2026", 2026)
+    make_period("2026", 2026)
     client = client_for(cast.leader_a)
     # 1 session, 2 user, 3 unit with area, director, committee, leader and successor,
     # 4 its sites, 5 the reader's roles, 6 the unit's agreements the reader may open,
