@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "randers",
+    "randers.jobs",
     "units",
     "goals",
     "agreements",
@@ -280,6 +281,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True  # job rows in PostgreSQL hold the results
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# At-least-once delivery: a message is acknowledged only when its task has finished, and given back
+# when the worker dies; each worker takes one message at a time. Tasks are idempotent (the job row
+# says whether the work is done) and the beat sweep below resends messages that were lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
+CELERY_BEAT_SCHEDULE = {
+    "requeue-lost-jobs": {"task": "jobs.requeue_lost_jobs", "schedule": 60.0},
+}
 
 # --- Mail -------------------------------------------------------------------------------------
 

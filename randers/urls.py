@@ -20,5 +20,6 @@ urlpatterns = [
     ),
     path("enheder/", include("units.urls")),
     path("aftaler/", include("agreements.urls")),
+    path("jobs/", include("randers.jobs.urls")),
     path("admin/", admin.site.urls),
 ]
