@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,15 +19,18 @@ from django.utils import timezone
 from goals.demo import COMMON_GOALS, LOCAL_GOALS, GoalTemplate, build_goals
 from goals.models import CommonGoal, CouncilGoal, Goal, Indicator
 from units.demo import DEMO_LEADER_UNIT
-from units.models import Unit, User
+from units.models import Committee, CommitteeMembership, Unit, User
 
 from .models import (
     Agreement,
     AgreementSection,
     AgreementVersion,
+    Comment,
     Consultation,
+    DialogueMeeting,
     FollowUpPoint,
     Period,
+    SearchDocument,
     Signature,
     SignerRole,
     StateChange,
@@ -35,6 +39,7 @@ from .models import (
     content_sha256,
 )
 from .selectors import build_content
+from .services import SEARCH_VECTOR, plan_meeting, record_minutes, search_documents
 
 State = Agreement.State
 
@@ -311,6 +316,13 @@ class _Builder:
         Goal.council_goals.through.objects.bulk_create(links, batch_size=2000)
         Indicator.objects.bulk_create(indicators, batch_size=2000)
 
+        documents: list[SearchDocument] = []
+        for d in drafts:
+            content = self._content(d)
+            if d.target_state == State.SIGNED:
+                documents += search_documents(d.agreement, content, public=True)
+            else:
+                documents += search_documents(d.agreement, content, public=False)
         versions: list[AgreementVersion] = []
         changes: list[StateChange] = []
         signatures: list[Signature] = []
@@ -339,13 +351,7 @@ class _Builder:
             path = steps.get(d.target_state, [])
             if not path:
                 continue
-            content = build_content(
-                agreement,
-                sections=d.sections,
-                goals=[(goal, [c.title for c in council], ind) for goal, council, ind in d.goals],
-                consultations=d.consultations,
-            )
-            text = canonical_json(content)
+            text = canonical_json(self._content(d))
             version = AgreementVersion(
                 agreement=agreement,
                 number=1,
@@ -400,7 +406,19 @@ class _Builder:
             ["state", "submitted_at", "signed_at", "signed_version"],
             batch_size=1000,
         )
+        SearchDocument.objects.bulk_create(documents, batch_size=2000)
+        SearchDocument.objects.filter(agreement__in=[d.agreement for d in drafts]).update(
+            vector=SEARCH_VECTOR
+        )
         return len(drafts)
+
+    def _content(self, draft: _Draft) -> dict[str, Any]:
+        return build_content(
+            draft.agreement,
+            sections=draft.sections,
+            goals=[(goal, [c.title for c in council], ind) for goal, council, ind in draft.goals],
+            consultations=draft.consultations,
+        )
 
     def _director(self, draft: _Draft) -> User | None:
         return draft.agreement.unit.area.director
@@ -459,4 +477,99 @@ def build_agreements(today: date | None = None) -> dict[str, int]:
             complete=complete,
         )
     created += builder.flush()
+    _build_review(current)
     return {"agreements": created}
+
+
+DIRECTOR_REMARKS = [
+    "Kan succeskriteriet gøres mere målbart, så vi kan se fremskridtet ved årsopfølgningen?",
+    "Hvordan hænger målet sammen med de fælles mål for området?",
+    "Godt mål. Overvej en indikator, der kan følges hvert halve år.",
+]
+COUNCIL_REMARKS = [
+    "Tak for en tydelig aftale. Hvordan inddrager I forældrene i arbejdet med målene?",
+    "Jeg vil gerne høre mere om erfaringerne fra sidste år på dialogmødet.",
+]
+
+
+def _build_review(period: Period) -> None:
+    """Comments from directors and council members, and a dialogue meeting per committee with
+    the agreements sent to it (only where none exist yet)."""
+    if Comment.objects.filter(agreement__period=period).exists():
+        return
+    comments = []
+    reviewed = (
+        Agreement.objects.filter(period=period, state__in=[State.SUBMITTED, State.IN_DIALOGUE])
+        .select_related("unit__area__director", "unit__committee")
+        .prefetch_related("goals")
+        .order_by("unit__name")
+    )
+    council = {
+        membership.committee_id: membership.person
+        for membership in CommitteeMembership.objects.filter(role="member").select_related("person")
+    }
+    for index, agreement in enumerate(reviewed):
+        if index % 3:
+            continue
+        director = agreement.unit.area.director
+        goals = list(agreement.goals.all())
+        if director is not None and goals:
+            comments.append(
+                Comment(
+                    agreement=agreement,
+                    goal=goals[index % len(goals)],
+                    author=director,
+                    written_in_state=State.SUBMITTED,
+                    body=DIRECTOR_REMARKS[index % 3],
+                    created_at=_at(period.submit_due + timedelta(days=3)),
+                )
+            )
+        member = council.get(agreement.unit.committee_id)
+        if agreement.state == State.IN_DIALOGUE and member is not None:
+            comments.append(
+                Comment(
+                    agreement=agreement,
+                    author=member,
+                    written_in_state=State.IN_DIALOGUE,
+                    body=COUNCIL_REMARKS[index % 2],
+                    created_at=_at(period.dialogue_starts),
+                )
+            )
+    Comment.objects.bulk_create(comments, batch_size=2000)
+
+    for committee in Committee.objects.order_by("name"):
+        if DialogueMeeting.objects.filter(
+            committee=committee, starts_at__year=period.dialogue_starts.year
+        ).exists():
+            continue
+        on_agenda = list(
+            Agreement.objects.filter(
+                period=period,
+                unit__committee=committee,
+                state__in=[State.IN_DIALOGUE, State.APPROVED, State.SIGNED],
+            )
+            .select_related("unit")
+            .order_by("unit__name")[:8]
+        )
+        if not on_agenda:
+            continue
+        meeting = plan_meeting(
+            committee,
+            title=f"Dialogmøde, {committee.name}",
+            starts_at=_at(period.dialogue_starts + timedelta(days=14), hour=16),
+            location="Rådhuset, mødelokale 2",
+            agreements=on_agenda,
+            by=None,
+        )
+        decided = {
+            item.pk: ("approved", "Udvalget godkendte aftalen.")
+            for item in meeting.items.select_related("agreement")
+            if item.agreement.state in (State.APPROVED, State.SIGNED)
+        }
+        if decided:
+            record_minutes(
+                meeting,
+                minutes="Udvalget drøftede aftalerne med lederne og medarbejderrepræsentanterne.",
+                decisions=decided,
+                by=None,
+            )

@@ -7,9 +7,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import CouncilGoal, Goal, Indicator
+from units.models import Area, Committee, Unit
 
 from . import services
-from .models import Consultation, SignerRole
+from .models import Agreement, Consultation, MeetingItem, Period, SignerRole
 
 MAX_TEXT = 20_000
 
@@ -247,3 +248,118 @@ class StartAgreementForm(forms.Form):
             ).queryset = previous_goals
             self.fields["source"].initial = self.Source.ROLLOVER
             self.initial.setdefault("keep_goals", list(previous_goals))
+
+
+# --- Review --------------------------------------------------------------------------------------
+
+
+class OverviewFilterForm(forms.Form):
+    """The overview's filters and sort, read from the query string."""
+
+    periode = forms.ModelChoiceField(
+        label=_("Period"),
+        queryset=Period.objects.order_by("-starts_on"),
+        to_field_name="slug",
+        required=False,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the periods in the list.")},
+    )
+    omraade = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All areas"),
+        error_messages={"invalid_choice": _("Choose one of the areas in the list.")},
+    )
+    udvalg = forms.ModelChoiceField(
+        label=_("Committee"),
+        queryset=Committee.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All committees"),
+        error_messages={"invalid_choice": _("Choose one of the committees in the list.")},
+    )
+    status = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("All states")), *Agreement.State.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the states in the list.")},
+    )
+    type = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("All kinds")), *Unit.Kind.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the kinds in the list.")},
+    )
+    q = forms.CharField(label=_("Unit name"), required=False, max_length=100)
+    overskredet = forms.BooleanField(label=_("Only overdue"), required=False)
+    sortering = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[
+            ("enhed", _("Unit")),
+            ("omraade", _("Area")),
+            ("udvalg", _("Committee")),
+            ("status", _("State")),
+            ("opdateret", _("Last changed")),
+        ],
+        required=False,
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the comment.")},
+    )
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("Time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    location = forms.CharField(label=_("Place"), max_length=200, required=False)
+    agreements = forms.ModelMultipleChoiceField(
+        label=_("Agreements on the agenda"),
+        queryset=Agreement.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one agreement for the agenda.")},
+    )
+
+    def __init__(self, *args: Any, agreements: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["agreements"])
+        field.queryset = agreements
+        field.label_from_instance = _agenda_label  # type: ignore[method-assign,assignment]
+
+
+def _agenda_label(agreement: Agreement) -> str:
+    return f"{agreement.unit.name} ({agreement.get_state_display()})"
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=MeetingItem.Decision.choices)
+    note = forms.CharField(
+        label=_("Decision, in words"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        required=False,
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)

@@ -14,6 +14,8 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -448,3 +450,183 @@ class Edit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} {self.action}"
+
+
+# --- Review: comments, dialogue meetings, search ----------------------------------------------
+
+
+class Comment(models.Model):
+    """A remark on an agreement, or on one of its sections or goals, with replies in a thread.
+
+    A comment is read by those who may see the agreement in the state it had when the comment was
+    written: remarks on a draft stay between the leader, the director and the administrators.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="comments", verbose_name=_("agreement")
+    )
+    section = models.ForeignKey(
+        AgreementSection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("section"),
+    )
+    goal = models.ForeignKey(
+        "goals.Goal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("goal"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply to"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="agreement_comments",
+        verbose_name=_("author"),
+    )
+    written_in_state = models.CharField(_("written while"), max_length=20, choices=Agreement.State)
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(section__isnull=True) | Q(goal__isnull=True),
+                name="comment_on_one_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(resolved_at__isnull=True),
+                name="only_threads_are_resolved",
+            ),
+        ]
+        indexes = [models.Index(fields=["agreement", "created_at"], name="comment_agreement_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+class DialogueMeeting(models.Model):
+    """A committee's dialogue meeting (dialogmøde) with agreements on its agenda."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    committee = models.ForeignKey(
+        "units.Committee",
+        on_delete=models.PROTECT,
+        related_name="dialogue_meetings",
+        verbose_name=_("committee"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("time"))
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("dialogue meeting")
+        verbose_name_plural = _("dialogue meetings")
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:meeting", kwargs={"uuid": self.uuid})
+
+
+class MeetingItem(models.Model):
+    """An agreement on a meeting's agenda, and the committee's decision on it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Not yet decided")
+        APPROVED = "approved", _("Approved")
+        APPROVED_WITH_CHANGES = "changes", _("Approved with changes")
+        POSTPONED = "postponed", _("Postponed")
+
+    meeting = models.ForeignKey(
+        DialogueMeeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("meeting")
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="meeting_items",
+        verbose_name=_("agreement"),
+    )
+    order = models.PositiveIntegerField(_("order"))
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision, default=Decision.PENDING
+    )
+    decision_note = models.TextField(_("decision, in words"), blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "agreement"], name="agreement_once_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.agreement}"
+
+
+class SearchDocument(models.Model):
+    """A searchable piece of an agreement (a section, a goal, a follow-up) in Danish full-text.
+
+    `public` documents are cut from the signed version in force and readable by anyone;
+    the others are cut from the current text and readable by those who may read it. The services
+    keep them up to date (`agreements.services.reindex_agreement`)."""
+
+    class Kind(models.TextChoices):
+        SECTION = "section", _("Section")
+        GOAL = "goal", _("Goal")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="search_documents"
+    )
+    public = models.BooleanField(default=False)
+    kind = models.CharField(max_length=20, choices=Kind)
+    context = models.CharField(max_length=500, help_text="The unit and period, searched too.")
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    anchor = models.CharField(max_length=100, blank=True)
+    vector = SearchVectorField()
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [
+            GinIndex(fields=["vector"], name="search_vector_gin"),
+            models.Index(fields=["agreement", "public"], name="search_agreement_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

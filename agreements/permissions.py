@@ -11,7 +11,7 @@ from django.http import Http404
 
 from units.permissions import AnyUser, Roles, roles_of
 
-from .models import Agreement, SignerRole
+from .models import Agreement, Comment, SearchDocument, SignerRole
 
 State = Agreement.State
 
@@ -171,3 +171,80 @@ def can_start_agreement(user: AnyUser, unit_id: int) -> bool:
     """Start a unit's agreement for a period: the unit's leader and administrators."""
     roles = roles_of(user)
     return roles.administrator or unit_id in roles.led_units
+
+
+# --- Review: comments and dialogue meetings ---------------------------------------------------
+
+
+def can_comment(user: AnyUser, agreement: Agreement) -> bool:
+    """DESIGN.md: council and committee members while in dialogue; the unit's leader; the area's
+    director; administrators. Never on a revoked agreement."""
+    roles = roles_of(user)
+    if agreement.state == State.REVOKED or not user.is_authenticated:
+        return False
+    if roles.administrator or _leads(roles, agreement) or _directs(roles, agreement):
+        return True
+    return _reads_council_states(roles) and agreement.state == State.IN_DIALOGUE
+
+
+def comment_states_visible_to(user: AnyUser, agreement: Agreement) -> list[str]:
+    """The agreement states whose comments the person may read: those in which the person may read
+    the agreement. A council member never sees what was said about a draft; the public never see
+    comments."""
+    roles = roles_of(user)
+    if not user.is_authenticated:
+        return []
+    if roles.administrator or _leads(roles, agreement) or _directs(roles, agreement):
+        return list(State.values)
+    if _reads_council_states(roles):
+        return list(COUNCIL_STATES)
+    return []
+
+
+def can_resolve_comment(user: AnyUser, comment: Comment) -> bool:
+    """The unit's leader or a reviewer (the area's director, an administrator, the author)."""
+    roles = roles_of(user)
+    agreement = comment.agreement
+    return bool(
+        user.is_authenticated
+        and (
+            roles.administrator
+            or _leads(roles, agreement)
+            or _directs(roles, agreement)
+            or comment.author_id == user.pk
+        )
+    )
+
+
+def can_read_meetings(user: AnyUser) -> bool:
+    """The council, its committees, the directors and the administrators."""
+    roles = roles_of(user)
+    return bool(roles.administrator or _reads_council_states(roles) or roles.directed_areas)
+
+
+def can_manage_meeting(user: AnyUser, committee_id: int) -> bool:
+    """Plan a committee's dialogue meeting and record its minutes: the committee's chair, the
+    directors and the administrators (the secretariat)."""
+    roles = roles_of(user)
+    return bool(
+        roles.administrator or committee_id in roles.chaired_committees or roles.directed_areas
+    )
+
+
+def search_documents_visible_to(
+    user: AnyUser, *, public_only: bool = False
+) -> QuerySet[SearchDocument]:
+    """Search documents the person may read, as one SQL filter: the signed versions in force for
+    everyone; the current texts for those who may read them."""
+    public = Q(public=True, agreement__signed_version__isnull=False)
+    if public_only or not user.is_authenticated:
+        return SearchDocument.objects.filter(public)
+    roles = roles_of(user)
+    if roles.administrator:
+        return SearchDocument.objects.all()
+    working = Q(agreement__unit__in=roles.led_units) | Q(
+        agreement__unit__area__in=roles.directed_areas
+    )
+    if _reads_council_states(roles):
+        working |= Q(agreement__state__in=COUNCIL_STATES)
+    return SearchDocument.objects.filter(public | (Q(public=False) & working))

@@ -8,12 +8,28 @@ is hashed all use it, so what a signer sees is exactly what is signed.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import FirstValue, Lag, Lead
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, Indicator
@@ -22,9 +38,13 @@ from .models import (
     Agreement,
     AgreementSection,
     AgreementVersion,
+    Comment,
     Consultation,
+    DialogueMeeting,
     Edit,
+    MeetingItem,
     Period,
+    SearchDocument,
     Signature,
     SignerRole,
     StateChange,
@@ -403,3 +423,309 @@ def state_counts(agreements: QuerySet[Agreement]) -> list[tuple[str, str, int]]:
     """(state, label, count) for every state, in the lifecycle's order (one query)."""
     counts = dict(agreements.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     return [(state, str(label), counts.get(state, 0)) for state, label in Agreement.State.choices]
+
+
+def contents_of(agreements: list[Agreement]) -> dict[int, dict[str, Any]]:
+    """The current content of many agreements at once (5 queries whatever their number)."""
+    ids = [agreement.pk for agreement in agreements]
+    sections: dict[int, list[AgreementSection]] = {}
+    for section in AgreementSection.objects.filter(agreement_id__in=ids).order_by("order"):
+        sections.setdefault(section.agreement_id, []).append(section)
+    goals: dict[int, list[tuple[Goal, list[str], list[Indicator]]]] = {}
+    for goal in (
+        Goal.objects.filter(agreement_id__in=ids)
+        .select_related("common_goal", "carried_from")
+        .prefetch_related(
+            "council_goals",
+            Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
+        )
+        .order_by("order")
+    ):
+        goals.setdefault(goal.agreement_id, []).append(
+            (goal, [c.title for c in goal.council_goals.all()], list(goal.indicators.all()))
+        )
+    consultations: dict[int, list[Consultation]] = {}
+    for consultation in Consultation.objects.filter(agreement_id__in=ids).order_by("body"):
+        consultations.setdefault(consultation.agreement_id, []).append(consultation)
+    return {
+        agreement.pk: build_content(
+            agreement,
+            sections=sections.get(agreement.pk, []),
+            goals=goals.get(agreement.pk, []),
+            consultations=consultations.get(agreement.pk, []),
+        )
+        for agreement in agreements
+    }
+
+
+def previous_signed_contents(agreements: list[Agreement]) -> dict[int, dict[str, Any]]:
+    """For each agreement, the content of its unit's signed agreement of the period before, by the
+    agreement's id (one query for the lot, one per distinct period)."""
+    wanted: dict[tuple[int, int], int] = {}
+    previous_periods: dict[int, Period | None] = {}
+    for agreement in agreements:
+        if agreement.period_id not in previous_periods:
+            previous_periods[agreement.period_id] = agreement.period.previous()
+        previous = previous_periods[agreement.period_id]
+        if previous is not None:
+            wanted[(agreement.unit_id, previous.pk)] = agreement.pk
+    if not wanted:
+        return {}
+    found = Agreement.objects.filter(
+        unit_id__in={unit for unit, _period in wanted},
+        period_id__in={period for _unit, period in wanted},
+        signed_version__isnull=False,
+    ).select_related("signed_version")
+    return {
+        wanted[(old.unit_id, old.period_id)]: old.signed_version.content
+        for old in found
+        if (old.unit_id, old.period_id) in wanted and old.signed_version is not None
+    }
+
+
+# --- The overview of a period --------------------------------------------------------------------
+
+REVIEW_STATES = [
+    Agreement.State.SUBMITTED,
+    Agreement.State.IN_DIALOGUE,
+    Agreement.State.APPROVED,
+    Agreement.State.SIGNED,
+]
+SORTS = {
+    "enhed": ("unit__name", "pk"),
+    "omraade": ("unit__area__name", "unit__name", "pk"),
+    "udvalg": ("unit__committee__name", "unit__name", "pk"),
+    "status": ("state_rank", "unit__name", "pk"),
+    "opdateret": ("-updated_at", "pk"),
+}
+
+
+@dataclass
+class OverviewFilter:
+    period: Period
+    area: Any = None
+    committee: Any = None
+    state: str = ""
+    kind: str = ""
+    text: str = ""
+    overdue: bool = False
+    sort: str = "enhed"
+
+
+def overdue_step(today: date) -> Case:
+    """Which deadline of the period the agreement has missed, as a code ('' if none)."""
+    return Case(
+        When(state=Agreement.State.DRAFT, period__submit_due__lt=today, then=Value("submit")),
+        When(
+            state=Agreement.State.SUBMITTED, period__dialogue_starts__lt=today, then=Value("review")
+        ),
+        When(
+            state=Agreement.State.IN_DIALOGUE,
+            period__dialogue_ends__lt=today,
+            then=Value("approve"),
+        ),
+        When(state=Agreement.State.APPROVED, period__signing_due__lt=today, then=Value("sign")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def overview(visible: QuerySet[Agreement], chosen: OverviewFilter) -> QuerySet[Agreement]:
+    """The period's agreements the person may see, filtered and sorted, with what each row shows
+    (one query per page)."""
+    ranks = {state: rank for rank, state in enumerate(Agreement.State.values)}
+    agreements = (
+        visible.filter(period=chosen.period)
+        .select_related("unit__area", "unit__committee", "period")
+        .annotate(
+            overdue=overdue_step(date.today()),
+            state_rank=Case(
+                *(When(state=state, then=Value(rank)) for state, rank in ranks.items()),
+                output_field=IntegerField(),
+            ),
+        )
+    )
+    if chosen.area is not None:
+        agreements = agreements.filter(unit__area=chosen.area)
+    if chosen.committee is not None:
+        agreements = agreements.filter(unit__committee=chosen.committee)
+    if chosen.state:
+        agreements = agreements.filter(state=chosen.state)
+    if chosen.kind:
+        agreements = agreements.filter(unit__kind=chosen.kind)
+    if chosen.text:
+        agreements = agreements.filter(unit__name__icontains=chosen.text)
+    if chosen.overdue:
+        agreements = agreements.exclude(overdue="")
+    return agreements.order_by(*SORTS.get(chosen.sort, SORTS["enhed"]))
+
+
+@dataclass
+class AreaCount:
+    area: str
+    total: int
+    submitted: int
+    signed: int
+
+
+def overview_counts(
+    agreements: QuerySet[Agreement],
+) -> tuple[list[tuple[str, str, int]], list[AreaCount]]:
+    """Counts per state and per area of the (filtered) overview (two queries)."""
+    by_state = state_counts(agreements.order_by())
+    by_area = (
+        agreements.order_by()
+        .values("unit__area__name")
+        .annotate(
+            total=Count("pk"),
+            submitted=Count("pk", filter=Q(state__in=REVIEW_STATES)),
+            signed=Count("pk", filter=Q(state=Agreement.State.SIGNED)),
+        )
+        .order_by("unit__area__name")
+    )
+    return by_state, [
+        AreaCount(row["unit__area__name"], row["total"], row["submitted"], row["signed"])
+        for row in by_area
+    ]
+
+
+def neighbours(agreements: QuerySet[Agreement], agreement: Agreement) -> tuple[Any, Any]:
+    """The uuids of the agreements before and after this one in the reviewer's list (one query)."""
+    ordering = [str(f) for f in agreements.query.order_by] or ["unit__name", "pk"]
+    order_by = [F(f[1:]).desc() if f.startswith("-") else F(f).asc() for f in ordering]
+    row = (
+        agreements.annotate(
+            before=Window(Lag("uuid"), order_by=order_by),
+            after=Window(Lead("uuid"), order_by=order_by),
+            # A window over each row alone, so that the filter applies after the ones above.
+            own=Window(FirstValue("pk"), partition_by=[F("pk")]),
+        )
+        .filter(own=agreement.pk)
+        .values_list("before", "after")
+        .first()
+    )
+    return row if row is not None else (None, None)
+
+
+# --- Comments ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Threads:
+    """An agreement's comment threads the reader may see, by where they were written."""
+
+    general: list[Comment]
+    by_section: dict[int, list[Comment]]
+    by_goal: dict[int, list[Comment]]
+
+    @property
+    def open_count(self) -> int:
+        places = [self.general, *self.by_section.values(), *self.by_goal.values()]
+        return sum(1 for threads in places for thread in threads if thread.resolved_at is None)
+
+
+def threads_for(agreement: Agreement, states: list[str], *, open_only: bool = False) -> Threads:
+    """Comment threads (with their replies) written in the given states (two queries)."""
+    comments = agreement.comments.filter(parent__isnull=True, written_in_state__in=states)
+    if open_only:
+        comments = comments.filter(resolved_at__isnull=True)
+    threads = list(
+        comments.select_related("author", "resolved_by", "section", "goal")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=Comment.objects.filter(written_in_state__in=states)
+                .select_related("author")
+                .order_by("created_at", "pk"),
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    result = Threads(general=[], by_section={}, by_goal={})
+    for thread in threads:
+        if thread.section_id:
+            result.by_section.setdefault(thread.section_id, []).append(thread)
+        elif thread.goal_id:
+            result.by_goal.setdefault(thread.goal_id, []).append(thread)
+        else:
+            result.general.append(thread)
+    return result
+
+
+# --- Dialogue meetings ---------------------------------------------------------------------------
+
+
+def meetings_for(committee_ids: Iterable[int] | None) -> QuerySet[DialogueMeeting]:
+    """Meetings, newest first, with their committee and agenda size; all if `committee_ids` is
+    None."""
+    meetings = DialogueMeeting.objects.select_related("committee").annotate(
+        item_count=Count("items")
+    )
+    if committee_ids is not None:
+        meetings = meetings.filter(committee_id__in=list(committee_ids))
+    return meetings.order_by("-starts_at")
+
+
+def meeting_items(meeting: DialogueMeeting) -> list[MeetingItem]:
+    return list(
+        meeting.items.select_related(
+            "agreement__unit__area",
+            "agreement__unit__committee",
+            "agreement__unit__leader",
+            "agreement__period",
+        ).order_by("order")
+    )
+
+
+def decisions_on(agreement: Agreement) -> list[MeetingItem]:
+    """The committee's recorded decisions on the agreement, for its page."""
+    return list(
+        agreement.meeting_items.exclude(decision=MeetingItem.Decision.PENDING)
+        .select_related("meeting")
+        .order_by("meeting__starts_at")
+    )
+
+
+# --- Search --------------------------------------------------------------------------------------
+
+_MARK_START, _MARK_STOP = "\u0002", "\u0003"
+
+
+@dataclass
+class Hit:
+    document: SearchDocument
+    snippet: str  # HTML: the text escaped, the matches in <mark>
+
+
+def search(documents: QuerySet[SearchDocument], text: str, *, limit: int = 50) -> list[Hit]:
+    """Danish full-text search ("skoler" finds "skole") over documents the caller has already
+    filtered to what the searcher may read; best first, with highlighted snippets (one query)."""
+    query = SearchQuery(text, config="danish", search_type="websearch")
+    found = (
+        documents.filter(vector=query)
+        .select_related("agreement__unit", "agreement__period")
+        .annotate(
+            rank=SearchRank(F("vector"), query),
+            snippet=SearchHeadline(
+                "body",
+                query,
+                config="danish",
+                start_sel=_MARK_START,
+                stop_sel=_MARK_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", "pk")[:limit]
+    )
+    return [
+        Hit(
+            document=document,
+            snippet=str(escape(document.snippet))
+            .replace(_MARK_START, "<mark>")
+            .replace(_MARK_STOP, "</mark>"),
+        )
+        for document in found
+    ]

@@ -6,9 +6,11 @@ the change: transitions in StateChange, content edits in Edit (before and after)
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max
@@ -16,16 +18,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import CouncilGoal, Goal, Indicator
-from units.models import Unit, User
+from units.models import Committee, Unit, User
 
 from . import permissions, selectors
 from .models import (
     Agreement,
     AgreementSection,
     AgreementVersion,
+    Comment,
     Consultation,
+    DialogueMeeting,
     Edit,
+    MeetingItem,
     Period,
+    SearchDocument,
     Signature,
     StateChange,
     canonical_json,
@@ -190,6 +196,7 @@ def create_agreement(
         target=_("The agreement"),
         after=str(agreement.get_source_display()),
     )
+    reindex_agreement(agreement)
     return agreement
 
 
@@ -256,6 +263,7 @@ def update_section(
         before=current.body,
         after=body,
     )
+    reindex_agreement(agreement)
     return AgreementSection.objects.get(pk=section.pk)
 
 
@@ -337,6 +345,7 @@ def add_goal(agreement: Agreement, *, data: GoalData, by: User | None) -> Goal:
         target=_("Goal “%(title)s”") % {"title": goal.title},
         after=_goal_summary(goal),
     )
+    reindex_agreement(locked)
     return goal
 
 
@@ -369,6 +378,7 @@ def update_goal(goal: Goal, *, data: GoalData, expected_revision: int, by: User 
         before=before,
         after=_goal_summary(current),
     )
+    reindex_agreement(locked)
     return current
 
 
@@ -388,6 +398,7 @@ def remove_goal(goal: Goal, *, by: User | None) -> None:
         target=_("Goal “%(title)s”") % {"title": title},
         before=summary,
     )
+    reindex_agreement(locked)
 
 
 @transaction.atomic
@@ -411,6 +422,7 @@ def move_goal(goal: Goal, *, offset: int, by: User | None) -> None:
         before=str(index + 1),
         after=str(target + 1),
     )
+    reindex_agreement(locked)
 
 
 @transaction.atomic
@@ -556,6 +568,7 @@ def sign_agreement(agreement: Agreement, *, role: str, by: User) -> Signature:
             version=version,
             update_fields=("signed_version", "signed_at"),
         )
+        reindex_agreement(locked)
     return signature
 
 
@@ -566,7 +579,9 @@ def amend_agreement(agreement: Agreement, *, by: User | None) -> Agreement:
     locked = _locked(agreement)
     _check(permissions.can_amend(by, locked) if by is not None else True, by)
     _require_state(locked, State.SIGNED)
-    return _transition(locked, State.DRAFT, by=by, reason=_("Amendment of the signed agreement"))
+    _transition(locked, State.DRAFT, by=by, reason=_("Amendment of the signed agreement"))
+    reindex_agreement(locked)
+    return locked
 
 
 @transaction.atomic
@@ -577,3 +592,205 @@ def revoke_agreement(agreement: Agreement, *, reason: str, by: User | None) -> A
     if locked.state == State.REVOKED:
         raise AgreementError(_("The agreement is already revoked."))
     return _transition(locked, State.REVOKED, by=by, reason=_reason_required(reason))
+
+
+# --- Search --------------------------------------------------------------------------------------
+
+SEARCH_VECTOR = (
+    SearchVector("context", weight="A", config="danish")
+    + SearchVector("title", weight="A", config="danish")
+    + SearchVector("body", weight="B", config="danish")
+)
+
+
+def search_documents(
+    agreement: Agreement, content: dict[str, Any], *, public: bool
+) -> list[SearchDocument]:
+    """The searchable pieces of one content (a version's or the current text)."""
+    context = f"{content['unit']['name']} {content['period']['name']} {content['unit']['area']}"
+    documents = [
+        SearchDocument(
+            agreement=agreement,
+            public=public,
+            kind=SearchDocument.Kind.SECTION,
+            context=context,
+            title=section["title"],
+            body=section["body"],
+            anchor=f"section-heading-{number}",
+        )
+        for number, section in enumerate(content["sections"], start=1)
+    ]
+    documents += [
+        SearchDocument(
+            agreement=agreement,
+            public=public,
+            kind=SearchDocument.Kind.GOAL,
+            context=context,
+            title=goal["title"],
+            body="\n".join(
+                [
+                    goal["description"],
+                    goal["success_criterion"],
+                    *(indicator["name"] for indicator in goal["indicators"]),
+                ]
+            ),
+            anchor=f"goal-heading-{number}",
+        )
+        for number, goal in enumerate(content["goals"], start=1)
+    ]
+    return documents
+
+
+def reindex_agreement(agreement: Agreement) -> None:
+    """Replace the agreement's search documents: the signed version in force is public; the current
+    text, when it differs from it, is searchable by those who may read it."""
+    SearchDocument.objects.filter(agreement=agreement).delete()
+    documents = []
+    signed = agreement.signed_version
+    if signed is not None:
+        documents += search_documents(agreement, signed.content, public=True)
+    if agreement.state != State.SIGNED:
+        documents += search_documents(agreement, selectors.working_content(agreement), public=False)
+    SearchDocument.objects.bulk_create(documents)
+    SearchDocument.objects.filter(agreement=agreement).update(vector=SEARCH_VECTOR)
+
+
+# --- Comments ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_comment(
+    agreement: Agreement,
+    *,
+    body: str,
+    by: User,
+    section: AgreementSection | None = None,
+    goal: Goal | None = None,
+    parent: Comment | None = None,
+) -> Comment:
+    """Comment on the agreement, one of its sections or goals, or reply to a thread."""
+    locked = _locked(agreement)
+    _check(permissions.can_comment(by, locked), by)
+    if not body.strip():
+        raise AgreementError(_("Write the comment."))
+    if parent is not None:
+        if parent.agreement_id != locked.pk or parent.parent_id is not None:
+            raise AgreementError(_("You can only reply to a comment on this agreement."))
+        if parent.written_in_state not in permissions.comment_states_visible_to(by, locked):
+            raise PermissionDenied
+        section, goal = parent.section, parent.goal
+    if section is not None and section.agreement_id != locked.pk:
+        raise AgreementError(_("The section is not part of this agreement."))
+    if goal is not None and goal.agreement_id != locked.pk:
+        raise AgreementError(_("The goal is not part of this agreement."))
+    comment = Comment(
+        agreement=locked,
+        section=section,
+        goal=goal,
+        parent=parent,
+        author=by,
+        written_in_state=locked.state,
+        body=body.strip(),
+    )
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def resolve_comment(comment: Comment, *, by: User) -> Comment:
+    """Mark a thread resolved (the unit's leader or a reviewer)."""
+    comment = (
+        Comment.objects.select_for_update().select_related("agreement__unit").get(pk=comment.pk)
+    )
+    _check(permissions.can_resolve_comment(by, comment), by)
+    if comment.parent_id is not None:
+        raise AgreementError(_("Only a whole thread can be resolved."))
+    if comment.resolved_at is None:
+        comment.resolved_at = timezone.now()
+        comment.resolved_by = by
+        comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment
+
+
+@transaction.atomic
+def reopen_comment(comment: Comment, *, by: User) -> Comment:
+    comment = (
+        Comment.objects.select_for_update().select_related("agreement__unit").get(pk=comment.pk)
+    )
+    _check(permissions.can_resolve_comment(by, comment), by)
+    comment.resolved_at = None
+    comment.resolved_by = None
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment
+
+
+# --- Dialogue meetings ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_meeting(
+    committee: Committee,
+    *,
+    title: str,
+    starts_at: datetime,
+    location: str,
+    agreements: list[Agreement],
+    by: User | None,
+) -> DialogueMeeting:
+    """Plan the committee's dialogue meeting with the agreements on its agenda."""
+    _check(by is None or permissions.can_manage_meeting(by, committee.pk), by)
+    meeting = DialogueMeeting(
+        committee=committee, title=title, starts_at=starts_at, location=location, created_by=by
+    )
+    meeting.full_clean()
+    meeting.save()
+    set_agenda(meeting, agreements=agreements, by=by)
+    return meeting
+
+
+@transaction.atomic
+def set_agenda(meeting: DialogueMeeting, *, agreements: list[Agreement], by: User | None) -> None:
+    """Put exactly these agreements, in this order, on the agenda; decisions already recorded on
+    agreements that stay are kept."""
+    _check(by is None or permissions.can_manage_meeting(by, meeting.committee_id), by)
+    for agreement in agreements:
+        if agreement.unit.committee_id != meeting.committee_id:
+            raise AgreementError(
+                _("%(unit)s does not hold its dialogue with this committee.")
+                % {"unit": agreement.unit.name}
+            )
+        if agreement.state not in permissions.COUNCIL_STATES:
+            raise AgreementError(
+                _("The agreement of %(unit)s has not been sent to the committee.")
+                % {"unit": agreement.unit.name}
+            )
+    keep = {agreement.pk for agreement in agreements}
+    meeting.items.exclude(agreement_id__in=keep).delete()
+    existing = {item.agreement_id: item for item in meeting.items.all()}
+    for order, agreement in enumerate(agreements, start=1):
+        item = existing.get(agreement.pk) or MeetingItem(meeting=meeting, agreement=agreement)
+        item.order = 1000 + order  # clear of the old numbers while renumbering
+        item.save()
+    for order, agreement in enumerate(agreements, start=1):
+        MeetingItem.objects.filter(meeting=meeting, agreement=agreement).update(order=order)
+
+
+@transaction.atomic
+def record_minutes(
+    meeting: DialogueMeeting,
+    *,
+    minutes: str,
+    decisions: dict[int, tuple[str, str]],
+    by: User | None,
+) -> DialogueMeeting:
+    """Record the meeting's minutes and the decision on each agreement (by item id)."""
+    _check(by is None or permissions.can_manage_meeting(by, meeting.committee_id), by)
+    meeting.minutes = minutes
+    meeting.save(update_fields=["minutes"])
+    for item in meeting.items.all():
+        if item.pk in decisions:
+            item.decision, item.decision_note = decisions[item.pk]
+            item.full_clean()
+            item.save(update_fields=["decision", "decision_note"])
+    return meeting

@@ -5,7 +5,18 @@ from . import views
 app_name = "agreements"
 
 urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("oversigt.xlsx", views.overview_export, name="overview-export"),
+    path("offentlige/", views.public_list, name="public-list"),
+    path("soeg/", views.search, name="search"),
+    path("dialogmoeder/", views.meetings, name="meetings"),
+    path("dialogmoeder/nyt/<slug:committee_slug>/", views.plan_meeting, name="plan-meeting"),
+    path("dialogmoeder/<uuid:uuid>/", views.meeting, name="meeting"),
+    path("dialogmoeder/<uuid:uuid>/mappe/", views.meeting_pack, name="meeting-pack"),
+    path("kommentarer/<uuid:uuid>/loes/", views.resolve_comment, name="resolve-comment"),
     path("<uuid:uuid>/", views.detail, name="detail"),
+    path("<uuid:uuid>/gennemgang/", views.review, name="review"),
+    path("<uuid:uuid>/kommentarer/", views.add_comment, name="add-comment"),
     path("<uuid:uuid>/rediger/", views.edit, name="edit"),
     path("<uuid:uuid>/afsnit/<int:section_id>/", views.save_section, name="save-section"),
     path("<uuid:uuid>/budget/", views.save_budget, name="save-budget"),

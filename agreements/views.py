@@ -2,22 +2,35 @@
 (404 for those who may not see it), checks the action (403), binds a form, calls one service."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from goals.models import Goal
 from randers.http import HtmxHttpRequest
-from units.models import Unit, User
+from units.models import Area, Committee, Unit, User
+from units.permissions import roles_of
 
-from . import forms, permissions, selectors, services
-from .models import Agreement, AgreementSection, AgreementVersion, Consultation, Period, StateChange
+from . import exports, forms, permissions, selectors, services
+from .models import (
+    Agreement,
+    AgreementSection,
+    AgreementVersion,
+    Comment,
+    Consultation,
+    DialogueMeeting,
+    Period,
+    StateChange,
+)
 
 State = Agreement.State
 
@@ -51,6 +64,7 @@ def _actions(request: HtmxHttpRequest, agreement: Agreement) -> dict[str, bool]:
         "amend": permissions.can_amend(user, agreement),
         "revoke": permissions.can_revoke(user, agreement),
         "history": permissions.can_view_history(user, agreement),
+        "review": bool(permissions.comment_states_visible_to(user, agreement)),
     }
 
 
@@ -98,6 +112,7 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
             else None,
             "actions": _actions(request, agreement),
             "last_return": _last_return(agreement) if working else None,
+            "decisions": selectors.decisions_on(agreement) if working else [],
         },
     )
 
@@ -244,6 +259,7 @@ def _editor_context(
         by_field.setdefault(problem.field, []).append(problem.message)
     forms_by_key = forms_by_key or {}
     section_status = section_status or {}
+    threads = selectors.threads_for(agreement, list(State.values), open_only=True)
     sections = []
     for section in agreement.sections.select_related("updated_by").order_by("order"):
         prefix = f"section-{section.pk}"
@@ -251,10 +267,16 @@ def _editor_context(
             initial={"body": section.body, "revision": section.revision}, prefix=prefix
         )
         sections.append(
-            (section, form, by_field.get(prefix, []), section_status.get(section.pk, {}))
+            (
+                section,
+                form,
+                by_field.get(prefix, []),
+                section_status.get(section.pk, {}),
+                threads.by_section.get(section.pk, []),
+            )
         )
     goals = [
-        (goal, by_field.get(f"goal-{goal.uuid}", []))
+        (goal, by_field.get(f"goal-{goal.uuid}", []), threads.by_goal.get(goal.pk, []))
         for goal in agreement.goals.prefetch_related("council_goals", "indicators").order_by(
             "order"
         )
@@ -293,6 +315,8 @@ def _editor_context(
         "consultations": consultations,
         "problem_list": problems or [],
         "last_return": _last_return(agreement),
+        "general_threads": threads.general,
+        "can_comment": True,
     }
 
 
@@ -668,4 +692,437 @@ def sign(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Review: the overview ------------------------------------------------------------------------
+
+
+def _role_defaults(request: HtmxHttpRequest) -> dict[str, str]:
+    """Where each role lands: the director on the area, the council member on the committee."""
+    roles = roles_of(request.user)
+    if roles.administrator:
+        return {}
+    if roles.directed_areas:
+        area = Area.objects.filter(pk__in=roles.directed_areas).order_by("name").first()
+        return {"omraade": area.slug} if area else {}
+    if roles.committees:
+        committee = Committee.objects.filter(pk__in=roles.committees).order_by("name").first()
+        return {"udvalg": committee.slug} if committee else {}
+    return {}
+
+
+def _overview_filter(request: HtmxHttpRequest) -> tuple[forms.OverviewFilterForm, Any]:
+    """The overview's filter form and the chosen filter (the default period when none)."""
+    form = forms.OverviewFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    period = data.get("periode")
+    if period is None:
+        relevant = Period.objects.relevant()
+        period = relevant[0] if relevant else Period.objects.order_by("-starts_on").first()
+    if period is None:
+        return form, None
+    return form, selectors.OverviewFilter(
+        period=period,
+        area=data.get("omraade"),
+        committee=data.get("udvalg"),
+        state=data.get("status", ""),
+        kind=data.get("type", ""),
+        text=data.get("q", ""),
+        overdue=bool(data.get("overskredet")),
+        sort=data.get("sortering") or "enhed",
+    )
+
+
+@require_GET
+def overview(request: HtmxHttpRequest) -> HttpResponseBase:
+    """Every agreement of the period the person may see, with counts per state and area."""
+    if not request.GET and (defaults := _role_defaults(request)):
+        return redirect(f"{reverse('agreements:overview')}?{urlencode(defaults)}")
+    form, chosen = _overview_filter(request)
+    if chosen is None:
+        return render(request, "agreements/overview.html", {"form": form, "page": None})
+    agreements = selectors.overview(permissions.agreements_visible_to(request.user), chosen)
+    by_state, by_area = selectors.overview_counts(agreements)
+    page = Paginator(agreements, 100).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(
+        request,
+        "agreements/overview.html",
+        {
+            "form": form,
+            "chosen": chosen,
+            "page": page,
+            "by_state": by_state,
+            "by_area": by_area,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def overview_export(request: HtmxHttpRequest) -> HttpResponse:
+    """The filtered overview as an Excel workbook, for the secretariat."""
+    _form, chosen = _overview_filter(request)
+    if chosen is None:
+        raise Http404
+    agreements = selectors.overview(permissions.agreements_visible_to(request.user), chosen)
+    workbook = exports.overview_workbook(agreements, request.build_absolute_uri("/"))
+    response = HttpResponse(
+        workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="aftaler-{chosen.period.slug}.xlsx"'
+    return response
+
+
+# --- Review: one agreement -----------------------------------------------------------------------
+
+
+@require_GET
+def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
+    """The agreement beside its changes since last period's signed agreement, with the comment
+    threads, and the next and previous agreement of the reviewer's list."""
+    agreement = _agreement(request, uuid)
+    if permissions.can_view_working_copy(request.user, agreement):
+        content = selectors.working_content(agreement)
+    else:
+        assert agreement.signed_version is not None
+        content = agreement.signed_version.content
+    previous = selectors.previous_signed_contents([agreement]).get(agreement.pk)
+    comparison = selectors.compare_contents(previous, content) if previous else None
+    states = permissions.comment_states_visible_to(request.user, agreement)
+    _form, chosen = _overview_filter(request)
+    before = after = None
+    if chosen is not None and chosen.period.pk == agreement.period_id:
+        before, after = selectors.neighbours(
+            selectors.overview(permissions.agreements_visible_to(request.user), chosen), agreement
+        )
+    sections = list(agreement.sections.order_by("order"))
+    goals = list(agreement.goals.order_by("order"))
+    threads = selectors.threads_for(agreement, states)
+    return render(
+        request,
+        "agreements/review.html",
+        {
+            "agreement": agreement,
+            "content": content,
+            "comparison": comparison,
+            "places": _review_places(content, comparison, sections, goals, threads),
+            "threads": threads,
+            "can_comment": permissions.can_comment(request.user, agreement),
+            "actions": _actions(request, agreement),
+            "before": before,
+            "after": after,
+            "query": request.GET.urlencode(),
+            "decisions": selectors.decisions_on(agreement),
+        },
+    )
+
+
+def _review_places(
+    content: dict[str, Any],
+    comparison: Any,
+    sections: list[AgreementSection],
+    goals: list[Goal],
+    threads: selectors.Threads,
+) -> list[dict[str, Any]]:
+    """Each section and goal of the content with its changes, the live row comments attach to
+    (matched by position: the content is the agreement's own, in the same order) and its
+    threads."""
+    places: list[dict[str, Any]] = []
+    section_changes = {item.title: item for item in comparison.sections} if comparison else {}
+    goal_changes = {item.title: item for item in comparison.goals} if comparison else {}
+    for number, section in enumerate(content["sections"]):
+        row = sections[number] if number < len(sections) else None
+        places.append(
+            {
+                "kind": "section",
+                "number": number + 1,
+                "data": section,
+                "row": row,
+                "place": f"section-{row.pk}" if row else "",
+                "change": section_changes.get(section["title"]),
+                "threads": threads.by_section.get(row.pk, []) if row else [],
+            }
+        )
+    for number, goal in enumerate(content["goals"]):
+        goal_row = goals[number] if number < len(goals) else None
+        places.append(
+            {
+                "kind": "goal",
+                "number": number + 1,
+                "data": goal,
+                "row": goal_row,
+                "place": f"goal-{goal_row.uuid}" if goal_row else "",
+                "change": goal_changes.get(goal["title"]),
+                "threads": threads.by_goal.get(goal_row.pk, []) if goal_row else [],
+            }
+        )
+    return places
+
+
+# --- Review: comments ----------------------------------------------------------------------------
+
+
+def _back(request: HtmxHttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+@require_POST
+def add_comment(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
+    """Comment on the agreement, a section ("sted=section-<id>"), a goal ("sted=goal-<uuid>"), or
+    reply to a thread ("svar_paa=<uuid>")."""
+    agreement = _agreement(request, uuid)
+    _require(permissions.can_comment(request.user, agreement))
+    form = forms.CommentForm(request.POST)
+    place = request.POST.get("sted", "")
+    section = goal = parent = None
+    if place.startswith("section-"):
+        section = get_object_or_404(
+            AgreementSection, pk=place.removeprefix("section-") or 0, agreement=agreement
+        )
+    elif place.startswith("goal-"):
+        goal = get_object_or_404(Goal, uuid=place.removeprefix("goal-"), agreement=agreement)
+    if request.POST.get("svar_paa"):
+        parent = get_object_or_404(Comment, uuid=request.POST["svar_paa"], agreement=agreement)
+    back = _back(request, reverse("agreements:review", kwargs={"uuid": uuid}))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
+        return redirect(back)
+    try:
+        services.add_comment(
+            agreement,
+            body=form.cleaned_data["body"],
+            by=_actor(request),
+            section=section,
+            goal=goal,
+            parent=parent,
+        )
+    except services.AgreementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your comment is added."))
+    return redirect(back)
+
+
+def _comment(request: HtmxHttpRequest, uuid: str) -> Comment:
+    comment = get_object_or_404(Comment.objects.select_related("agreement__unit"), uuid=uuid)
+    agreement = comment.agreement
+    if not permissions.can_view(request.user, agreement) or comment.written_in_state not in (
+        permissions.comment_states_visible_to(request.user, agreement)
+    ):
+        raise Http404
+    return comment
+
+
+@require_POST
+def resolve_comment(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
+    comment = _comment(request, uuid)
+    _require(permissions.can_resolve_comment(request.user, comment))
+    if request.POST.get("genaabn"):
+        services.reopen_comment(comment, by=_actor(request))
+        messages.success(request, _("The thread is open again."))
+    else:
+        services.resolve_comment(comment, by=_actor(request))
+        messages.success(request, _("The thread is resolved."))
+    return redirect(
+        _back(request, reverse("agreements:review", kwargs={"uuid": comment.agreement.uuid}))
+    )
+
+
+# --- Review: dialogue meetings ------------------------------------------------------------------
+
+
+def _meetings_allowed(request: HtmxHttpRequest) -> None:
+    if not permissions.can_read_meetings(request.user):
+        raise PermissionDenied
+
+
+@require_GET
+def meetings(request: HtmxHttpRequest) -> HttpResponse:
+    _meetings_allowed(request)
+    roles = roles_of(request.user)
+    everyone = roles.administrator or bool(roles.directed_areas)
+    committee_ids = None if everyone else roles.committees
+    manageable = (
+        Committee.objects.order_by("name")
+        if everyone
+        else Committee.objects.filter(pk__in=roles.chaired_committees)
+    )
+    return render(
+        request,
+        "agreements/meetings.html",
+        {"meetings": selectors.meetings_for(committee_ids), "manageable": manageable},
+    )
+
+
+def _meeting(request: HtmxHttpRequest, uuid: str) -> DialogueMeeting:
+    _meetings_allowed(request)
+    meeting = get_object_or_404(DialogueMeeting.objects.select_related("committee"), uuid=uuid)
+    roles = roles_of(request.user)
+    if not (
+        roles.administrator
+        or roles.directed_areas
+        or meeting.committee_id in roles.committees
+        or roles.council_member
+    ):
+        raise Http404
+    return meeting
+
+
+def _agenda_candidates(committee: Committee) -> Any:
+    return (
+        Agreement.objects.filter(
+            unit__committee=committee,
+            state__in=permissions.COUNCIL_STATES,
+            period__in=Period.objects.relevant(),
+        )
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_meeting(request: HtmxHttpRequest, committee_slug: str) -> HttpResponseBase:
+    committee = get_object_or_404(Committee, slug=committee_slug)
+    _require(permissions.can_manage_meeting(request.user, committee.pk))
+    form = forms.MeetingForm(request.POST or None, agreements=_agenda_candidates(committee))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.plan_meeting(
+                committee,
+                title=form.cleaned_data["title"],
+                starts_at=form.cleaned_data["starts_at"],
+                location=form.cleaned_data["location"],
+                agreements=list(form.cleaned_data["agreements"]),
+                by=_actor(request),
+            )
+        except services.AgreementError as error:
+            form.add_error("agreements", str(error))
+        else:
+            messages.success(request, _("The dialogue meeting is planned."))
+            return redirect(meeting)
+    return render(
+        request,
+        "agreements/meeting_form.html",
+        {"committee": committee, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
+    """The meeting's agenda; those who manage it record the minutes and decisions afterwards."""
+    meeting = _meeting(request, uuid)
+    items = selectors.meeting_items(meeting)
+    can_manage = permissions.can_manage_meeting(request.user, meeting.committee_id)
+    minutes = forms.MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
+    decisions = [
+        (
+            item,
+            forms.DecisionForm(
+                request.POST or None,
+                prefix=f"item-{item.pk}",
+                initial={"decision": item.decision, "note": item.decision_note},
+            ),
+        )
+        for item in items
+    ]
+    if request.method == "POST":
+        _require(can_manage)
+        if minutes.is_valid() and all(form.is_valid() for _item, form in decisions):
+            services.record_minutes(
+                meeting,
+                minutes=minutes.cleaned_data["minutes"],
+                decisions={
+                    item.pk: (form.cleaned_data["decision"], form.cleaned_data["note"])
+                    for item, form in decisions
+                },
+                by=_actor(request),
+            )
+            messages.success(request, _("The minutes and decisions are recorded."))
+            return redirect(meeting)
+    return render(
+        request,
+        "agreements/meeting.html",
+        {"meeting": meeting, "decisions": decisions, "minutes": minutes, "can_manage": can_manage},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def meeting_pack(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
+    """Everything the committee reads before the meeting, on one page to read and print."""
+    meeting = _meeting(request, uuid)
+    items = selectors.meeting_items(meeting)
+    agreements = [item.agreement for item in items]
+    contents = selectors.contents_of(agreements)
+    previous = selectors.previous_signed_contents(agreements)
+    return render(
+        request,
+        "agreements/meeting_pack.html",
+        {
+            "meeting": meeting,
+            "entries": [
+                (
+                    item,
+                    contents[item.agreement.pk],
+                    selectors.compare_contents(
+                        previous[item.agreement.pk], contents[item.agreement.pk]
+                    )
+                    if item.agreement.pk in previous
+                    else None,
+                )
+                for item in items
+            ],
+        },
+    )
+
+
+# --- Search and the public pages ----------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    """Search agreements and goals in Danish; each person finds only what they may read."""
+    form = forms.SearchForm(request.GET or None)
+    hits = []
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        hits = selectors.search(
+            permissions.search_documents_visible_to(request.user), form.cleaned_data["q"]
+        )
+    return render(request, "agreements/search.html", {"form": form, "hits": hits})
+
+
+@login_not_required
+@require_GET
+def public_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Signed agreements are public documents: anyone can list and read them."""
+    form = forms.OverviewFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    agreements = (
+        Agreement.objects.filter(signed_version__isnull=False)
+        .select_related("unit__area", "unit__committee", "period", "signed_version")
+        .order_by("-period__starts_on", "unit__name", "pk")
+    )
+    if data.get("periode"):
+        agreements = agreements.filter(period=data["periode"])
+    if data.get("omraade"):
+        agreements = agreements.filter(unit__area=data["omraade"])
+    if data.get("udvalg"):
+        agreements = agreements.filter(unit__committee=data["udvalg"])
+    if data.get("q"):
+        agreements = agreements.filter(unit__name__icontains=data["q"])
+    page = Paginator(agreements, 50).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(
+        request,
+        "agreements/public_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
     )

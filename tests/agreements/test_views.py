@@ -381,9 +381,9 @@ def test_agreement_page_query_count_is_constant_in_goals_and_versions(
     client = client_for(cast.leader_a)
     # 1 session, 2 user, 3 agreement with unit, area, director, committee, leader, period,
     # 4 the reader's roles, 5 sections, 6 goals with common goal, 7 their council goals,
-    # 8 their indicators, 9 consultations, 10 the last return, 11-13 session save
-    # (savepoint, update, release)
-    with django_assert_num_queries(13):
+    # 8 their indicators, 9 consultations, 10 the last return, 11 the committee's decisions,
+    # 12-14 session save (savepoint, update, release)
+    with django_assert_num_queries(14):
         assert client.get(agreement.get_absolute_url()).status_code == 200
 
 
@@ -394,9 +394,10 @@ def test_editor_query_count_is_constant_in_goals(
     add_goals(draft, goals)
     client = client_for(cast.leader_a)
     # 1 session, 2 user, 3 agreement with unit, area and period, 4 the reader's roles,
-    # 5 sections with their last writer, 6 goals, 7 their council goals, 8 their indicators,
-    # 9 consultations, 10 the last return, 11-13 session save (savepoint, update, release)
-    with django_assert_num_queries(13):
+    # 5 open comment threads, 6 sections with their last writer, 7 goals, 8 their council goals,
+    # 9 their indicators, 10 consultations, 11 the last return, 12-14 session save (savepoint,
+    # update, release)
+    with django_assert_num_queries(14):
         assert client.get(url("edit", draft)).status_code == 200
 
 
