@@ -21,6 +21,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from agreements.models import Agreement, Period  # noqa: E402
 from units.models import User  # noqa: E402
 
 # (page, demo account, URL)
@@ -33,13 +34,25 @@ PAGES = [
     ("unit directory, filtered", "council", "/enheder/?area=boern-og-skole&kind=daycare"),
     ("unit directory, search", "council", "/enheder/?q=skole"),
     ("unit page", "council", "/enheder/tirsdalens-skole/"),
+    ("overview (director)", "director", "/aftaler/?omraade=boern-og-skole"),
+    ("overview (admin)", "admin", "/aftaler/?periode={period}"),
+    ("agreement page", "leader", "{agreement}"),
+    ("editor", "leader", "{agreement}rediger/"),
+    ("review view", "director", "{agreement}gennemgang/?omraade=boern-og-skole"),
+    ("search (council)", "council", "/aftaler/soeg/?q=skoler"),
+    ("search (public)", None, "/aftaler/soeg/?q=trivsel"),
+    ("public list", None, "/aftaler/offentlige/"),
 ]
 
 
 def measure(repeat: int) -> list[dict[str, object]]:
     results = []
-    clients: dict[str, Client] = {}
-    for page, username, url in PAGES:
+    clients: dict[str | None, Client] = {None: Client()}
+    agreement = Agreement.objects.select_related("period").get(
+        unit__name="Tirsdalens Skole", period=Period.objects.relevant()[0]
+    )
+    for page, username, template in PAGES:
+        url = template.format(agreement=agreement.get_absolute_url(), period=agreement.period.slug)
         if username not in clients:
             clients[username] = Client()
             clients[username].force_login(User.objects.get(username=username))
