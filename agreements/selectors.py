@@ -181,12 +181,28 @@ def signature_block(
     agreement: Agreement, version: AgreementVersion | None
 ) -> SignatureBlock | None:
     """The signatures on a version and the required roles still missing."""
-    if version is None:
-        return None
-    signatures = list(version.signatures.select_related("signer").order_by("signed_at"))
-    signed_roles = {signature.role for signature in signatures}
-    missing = [role for role in agreement.period.required_signers if role not in signed_roles]
-    return SignatureBlock(version=version, signatures=signatures, missing_roles=missing)
+    return signature_blocks(agreement, [version])[0]
+
+
+def signature_blocks(
+    agreement: Agreement, versions: list[AgreementVersion | None]
+) -> list[SignatureBlock | None]:
+    """The signature blocks of several versions of the agreement (one query for all)."""
+    wanted = [version for version in versions if version is not None]
+    by_version: dict[int, list[Signature]] = {}
+    if wanted:
+        for signature in Signature.objects.filter(version__in=wanted).order_by("signed_at"):
+            by_version.setdefault(signature.version_id, []).append(signature)
+    blocks: list[SignatureBlock | None] = []
+    for version in versions:
+        if version is None:
+            blocks.append(None)
+            continue
+        signatures = by_version.get(version.pk, [])
+        signed_roles = {signature.role for signature in signatures}
+        missing = [r for r in agreement.period.required_signers if r not in signed_roles]
+        blocks.append(SignatureBlock(version=version, signatures=signatures, missing_roles=missing))
+    return blocks
 
 
 def latest_version(agreement: Agreement) -> AgreementVersion | None:

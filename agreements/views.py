@@ -99,6 +99,12 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
         version = agreement.signed_version
         assert version is not None  # can_view lets the public see signed agreements only
         content = version.content
+    in_force = (
+        agreement.signed_version
+        if agreement.signed_version_id and agreement.state != State.SIGNED
+        else None
+    )
+    signatures, in_force_signatures = selectors.signature_blocks(agreement, [version, in_force])
     return render(
         request,
         "agreements/detail.html",
@@ -106,10 +112,8 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
             "agreement": agreement,
             "content": content,
             "showing_signed_version": not working,
-            "signatures": selectors.signature_block(agreement, version),
-            "in_force": selectors.signature_block(agreement, agreement.signed_version)
-            if agreement.signed_version_id and agreement.state != State.SIGNED
-            else None,
+            "signatures": signatures,
+            "in_force": in_force_signatures,
             "actions": _actions(request, agreement),
             "last_return": _last_return(agreement) if working else None,
             "decisions": selectors.decisions_on(agreement) if working else [],

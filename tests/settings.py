@@ -37,3 +37,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 AXES_VERBOSE = False
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+
+# django-zeal raises on any N+1 query pattern in a request during the tests (tests/zeal.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]  # noqa: F405
+MIDDLEWARE = [*MIDDLEWARE, "tests.zeal.zeal_outside_admin"]  # noqa: F405
+ZEAL_RAISE = True
