@@ -7,9 +7,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import CouncilGoal, Goal, Indicator
+from units.models import Area, Committee
 
 from . import services
-from .models import Consultation, SignerRole
+from .models import Consultation, Period, SignerRole
 
 MAX_TEXT = 20_000
 
@@ -247,3 +248,26 @@ class StartAgreementForm(forms.Form):
             ).queryset = previous_goals
             self.fields["source"].initial = self.Source.ROLLOVER
             self.initial.setdefault("keep_goals", list(previous_goals))
+
+
+class BookForm(forms.Form):
+    """The agreement book's period and scope: the whole municipality, an area or a committee."""
+
+    period = forms.ModelChoiceField(
+        label=_("Period"), queryset=Period.objects.order_by("-starts_on"), empty_label=None
+    )
+    scope = forms.ChoiceField(label=_("For"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        areas = [(f"area:{a.pk}", a.name) for a in Area.objects.order_by("name")]
+        committees = [(f"committee:{c.pk}", c.name) for c in Committee.objects.order_by("name")]
+        cast(forms.ChoiceField, self.fields["scope"]).choices = [
+            ("municipality", _("The whole municipality")),
+            (_("Areas"), areas),
+            (_("Committees"), committees),
+        ]
+
+    def clean_scope(self) -> tuple[str, int | None]:
+        kind, _sep, pk = self.cleaned_data["scope"].partition(":")
+        return kind, int(pk) if pk else None

@@ -14,6 +14,7 @@ WeasyPrint may fetch nothing but the project's own static files (the fonts and t
 
 import io
 import logging
+import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -62,7 +63,10 @@ class StaticFilesOnly(URLFetcher):
                 found = str(candidate)
         if not found:
             raise FileNotFoundError(f"No static file {path}")
-        return URLFetcherResponse(url, body=Path(str(found)).read_bytes())
+        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            url, body=Path(str(found)).read_bytes(), headers={"Content-Type": content_type}
+        )
 
 
 # --- One agreement -----------------------------------------------------------------------------
@@ -74,12 +78,16 @@ WATERMARKS = {
 }
 
 
+CHART_COLOURS = {"baseline": "#747474", "target": "#0059b3"}
+
+
 @dataclass
 class Bar:
     label: str
     value: str
     length: float  # in the chart's units: 0-120
     y: int
+    colour: str
 
     @property
     def value_x(self) -> float:
@@ -112,6 +120,7 @@ def indicator_chart(indicator: dict[str, Any]) -> list[Bar]:
             value=f"{indicator[key]} {unit}".strip(),
             length=round(max(float(abs(value) / top * 120), 0.5), 1),
             y=index * 12,
+            colour=CHART_COLOURS[key],
         )
         for index, (label, key, value) in enumerate(bars)
     ]
@@ -217,7 +226,7 @@ def assemble_book(
         cover_pages = pages
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(cover)), import_outline=False)
-    writer.add_outline_item(_("Contents"), 0)
+    writer.add_outline_item(title=_("Contents"), page_number=0)
     for entry in entries:
         writer.append(PdfReader(io.BytesIO(entry.data)), outline_item=entry.title)
     writer.add_metadata({"/Title": f"{title} – {subtitle}", "/Producer": "Aftalestyring"})
@@ -225,4 +234,3 @@ def assemble_book(
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)
-

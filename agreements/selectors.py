@@ -497,9 +497,9 @@ def book_agreements(
 ) -> QuerySet[Agreement]:
     """The agreements of a book, in the book's order: area, committee, unit name."""
     agreements = visible.filter(period=period)
-    if scope == AgreementBook.Scope.AREA:
+    if scope == AgreementBook.Scope.AREA and scope_id is not None:
         agreements = agreements.filter(unit__area_id=scope_id)
-    elif scope == AgreementBook.Scope.COMMITTEE:
+    elif scope == AgreementBook.Scope.COMMITTEE and scope_id is not None:
         agreements = agreements.filter(unit__committee_id=scope_id)
     return agreements.select_related(
         "unit__area", "unit__committee", "period", "signed_version"

@@ -14,6 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class JobQuerySet(models.QuerySet["Job"]):
+    def notices_for(self, user_id: int) -> "JobQuerySet":
+        """The person's jobs to mention on the front page: those still at work, and finished ones
+        whose page they have not opened since (one query)."""
+        return (
+            self.filter(requested_by_id=user_id)
+            .filter(models.Q(status__in=["queued", "running"]) | models.Q(seen_at__isnull=True))
+            .order_by("-created_at", "-pk")
+        )
+
+
 class Job(models.Model):
     class Kind(models.TextChoices):
         AGREEMENT_PDF = "agreement_pdf", _("Agreement as PDF")
@@ -50,6 +61,8 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     seen_at = models.DateTimeField(_("result seen by the requester"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("job")
