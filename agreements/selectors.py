@@ -436,10 +436,12 @@ class PdfSource:
         return [str(SignerRole(role).label) for role in self.required_roles]
 
 
-def pdf_source_for_version(version: AgreementVersion) -> PdfSource:
+def pdf_source_for_version(
+    version: AgreementVersion, agreement: Agreement | None = None
+) -> PdfSource:
     """A frozen version: signed (with its signatures) when it is the agreement's signed version,
     else printed with the agreement's state, without signatures (they may still change)."""
-    agreement = version.agreement
+    agreement = agreement or version.agreement
     signed = agreement.signed_version_id == version.pk
     return PdfSource(
         agreement=agreement,
@@ -462,13 +464,13 @@ def pdf_source_for_reader(agreement: Agreement, user: Any) -> PdfSource:
     """
     if not permissions.can_view_working_copy(user, agreement):
         assert agreement.signed_version is not None
-        return pdf_source_for_version(agreement.signed_version)
+        return pdf_source_for_version(agreement.signed_version, agreement)
     if agreement.state == Agreement.State.SIGNED:
         assert agreement.signed_version is not None
-        return pdf_source_for_version(agreement.signed_version)
+        return pdf_source_for_version(agreement.signed_version, agreement)
     version = latest_version(agreement)
     if agreement.state != Agreement.State.DRAFT and version is not None:
-        source = pdf_source_for_version(version)
+        source = pdf_source_for_version(version, agreement)
         source.state = agreement.state
         source.signatures = []
         return source
@@ -487,6 +489,7 @@ def pdf_source_for_reader(agreement: Agreement, user: Any) -> PdfSource:
 def stored_pdf(source: PdfSource) -> "AgreementPdf | None":
     return (
         AgreementPdf.objects.filter(content_hash=source.content_hash, state=source.state)
+        .select_related("agreement__unit", "agreement__period")
         .defer("data")
         .first()
     )
