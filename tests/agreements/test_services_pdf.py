@@ -5,6 +5,7 @@ import hashlib
 import io
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -70,6 +71,7 @@ def test_the_submitted_version_is_printed_with_the_agreements_state_without_sign
     services.sign_agreement(agreement, role="unit_leader", by=cast.leader_a)
     source = selectors.pdf_source_for_reader(agreement, cast.director)
     version = selectors.latest_version(agreement)
+    assert version is not None
     assert (source.state, source.version, source.signatures) == (State.APPROVED, version, [])
     assert source.content_hash == version.content_hash
 
@@ -181,7 +183,8 @@ def test_a_book_has_a_cover_contents_bookmarks_and_every_agreement(
     body = "".join(page.extract_text() for page in reader.pages)
     assert signed.signed_version.content_hash in body.replace("\n", "")
     assert "12.500.000 kr." in body
-    assert reader.trailer["/Root"]["/Lang"] == "da"
+    root: Any = reader.trailer["/Root"]
+    assert root["/Lang"] == "da"
     assert job.result["message"] == f"Aftalebogen er klar: 2 aftaler, {book.pages} sider."
 
 

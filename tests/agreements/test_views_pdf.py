@@ -1,4 +1,4 @@
-"""'Hent som PDF', the stored PDFs' downloads and the agreement book's page, with the shared cast."""
+"""'Hent som PDF', the stored PDFs' downloads and the agreement book's page, by the shared cast."""
 
 import pytest
 from django.urls import reverse
