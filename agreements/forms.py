@@ -253,13 +253,15 @@ class StartAgreementForm(forms.Form):
 class BookForm(forms.Form):
     """The agreement book's period and scope: the whole municipality, an area or a committee."""
 
-    period = forms.ModelChoiceField(
-        label=_("Period"), queryset=Period.objects.order_by("-starts_on"), empty_label=None
-    )
+    period = forms.ChoiceField(label=_("Period"))
     scope = forms.ChoiceField(label=_("For"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.periods = {str(p.pk): p for p in Period.objects.order_by("-starts_on")}
+        cast(forms.ChoiceField, self.fields["period"]).choices = [
+            (pk, period.name) for pk, period in self.periods.items()
+        ]
         areas = [(f"area:{a.pk}", a.name) for a in Area.objects.order_by("name")]
         committees = [(f"committee:{c.pk}", c.name) for c in Committee.objects.order_by("name")]
         cast(forms.ChoiceField, self.fields["scope"]).choices = [
@@ -267,6 +269,9 @@ class BookForm(forms.Form):
             (_("Areas"), areas),
             (_("Committees"), committees),
         ]
+
+    def clean_period(self) -> Period:
+        return self.periods[self.cleaned_data["period"]]
 
     def clean_scope(self) -> tuple[str, int | None]:
         kind, _sep, pk = self.cleaned_data["scope"].partition(":")

@@ -658,23 +658,22 @@ def _pdf_job_params(source: selectors.PdfSource) -> dict[str, Any]:
 
 
 def request_agreement_pdf(source: selectors.PdfSource, *, by: User | None) -> AgreementPdf | Job:
-    """ "Hent som PDF": the stored PDF when this exact content has one, else a job that renders it
-    (the person's own unfinished job for the same content, if they asked already)."""
+    """The answer to "Hent som PDF": the stored PDF when this exact content has one, else a job
+    that renders it (the person's own unfinished job for the same content, if they asked already;
+    for an anonymous reader, the unfinished job the system queued at signing)."""
     existing = selectors.stored_pdf(source)
     if existing is not None:
         return existing
-    params = _pdf_job_params(source)
-    if by is not None:
-        waiting = Job.objects.filter(
-            kind=Job.Kind.AGREEMENT_PDF,
-            requested_by=by,
-            status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
-            params__content_hash=source.content_hash,
-            params__state=source.state,
-        ).first()
-        if waiting is not None:
-            return waiting
-    return jobs.create_job(Job.Kind.AGREEMENT_PDF, by=by, params=params)
+    waiting = Job.objects.filter(
+        kind=Job.Kind.AGREEMENT_PDF,
+        requested_by=by,  # None: the system's own, e.g. the one queued at signing
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+        params__content_hash=source.content_hash,
+        params__state=source.state,
+    ).first()
+    if waiting is not None:
+        return waiting
+    return jobs.create_job(Job.Kind.AGREEMENT_PDF, by=by, params=_pdf_job_params(source))
 
 
 def _source_for_job(agreement: Agreement, params: dict[str, Any]) -> selectors.PdfSource:

@@ -693,9 +693,9 @@ def _pdf_response(data: bytes | memoryview, filename: str) -> HttpResponse:
 @login_not_required
 @require_GET
 def pdf(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
-    """ "Hent som PDF": what the person reads on the agreement's page, served at once when a PDF
-    of that exact content is stored, else rendered in the background (the job's page shows the
-    progress and then offers the download)."""
+    """The link "Hent som PDF": what the person reads on the agreement's page, served at once when
+    a PDF of that exact content is stored, else rendered in the background (the job's page shows
+    the progress and then offers the download)."""
     agreement = _agreement(request, uuid)
     source = selectors.pdf_source_for_reader(agreement, request.user)
     by = request.user if isinstance(request.user, User) else None

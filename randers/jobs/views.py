@@ -67,7 +67,7 @@ def job_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 def retry(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
-    """ "Prøv igen": a failed job starts again from where it failed."""
+    """The button "Prøv igen": a failed job starts again from where it failed."""
     job = _visible_job(request, uuid)
     if not can_retry_job(request.user, job):
         raise PermissionDenied

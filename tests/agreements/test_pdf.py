@@ -55,3 +55,46 @@ def test_a_draft_carries_the_udkast_watermark(draft):
     text = text_of(pdf.render_agreement_pdf(source))
     assert "UDKAST" in text
     assert "Kladde" in text
+
+
+def test_weasyprint_may_fetch_the_projects_static_files_and_nothing_else():
+    fetcher = pdf.StaticFilesOnly()
+    font = fetcher.fetch(
+        f"{pdf.STATIC_PREFIX}dkfds/fonts/IBMPlexSans/complete/ttf/IBMPlexSans-Regular.ttf"
+    )
+    assert font.read()[:4] == b"\x00\x01\x00\x00"  # a TrueType font
+    for url in (
+        "http://127.0.0.1:9/x.css",
+        "https://example.org/logo.png",
+        "file:///etc/passwd",
+        "https://aftalestyring.invalid/media/secret.pdf",
+    ):
+        with pytest.raises(PermissionError):
+            fetcher.fetch(url)
+    for path in ("../../settings.py", "css/missing.css", "../../../etc/passwd"):
+        with pytest.raises(FileNotFoundError):
+            fetcher.fetch(f"{pdf.STATIC_PREFIX}{path}")
+
+
+def test_a_page_that_asks_for_outside_resources_renders_without_them(caplog):
+    html = (
+        '<html lang="da"><head><title>Prøve</title>'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/evil.css"></head>'
+        '<body><p>Æble, øl og å</p><img src="file:///etc/hostname" alt="x"></body></html>'
+    )
+    data, pages = pdf.write_pdf(html)
+    assert pages == 1
+    assert "Æble, øl og å" in text_of(data)
+    assert "PDF rendering refused to fetch http://127.0.0.1:9/evil.css" in caplog.text
+    assert "PDF rendering refused to fetch file:///etc/hostname" in caplog.text
+
+
+def test_an_indicators_chart_draws_baseline_and_target_on_one_scale():
+    bars = pdf.indicator_chart(
+        {"baseline": "40", "target": "80", "unit_of_measure": "%", "name": "Andel"}
+    )
+    assert [(bar.label, bar.value, bar.length) for bar in bars] == [
+        ("Udgangspunkt", "40 %", 60.0),
+        ("Mål", "80 %", 120.0),
+    ]
+    assert pdf.indicator_chart({"baseline": None, "target": None, "unit_of_measure": ""}) == []

@@ -7,6 +7,7 @@ from agreements import selectors, services
 from agreements.models import Agreement, AgreementBook, AgreementPdf
 from randers.jobs import services as jobs
 from randers.jobs.models import Job
+from tests.factories import AreaFactory, CommitteeFactory
 
 from .test_views import PEOPLE, READERS
 
@@ -86,10 +87,10 @@ def test_the_job_page_offers_the_pdf_when_it_is_rendered(client_for, cast, draft
 
 def test_an_anonymous_reader_follows_the_job_of_a_public_pdf_in_the_session(client_for, in_state):
     agreement = in_state(State.SIGNED)
-    Job.objects.all().delete()  # as if the PDF queued at signing had not run yet
+    job = Job.objects.get()  # the PDF queued at signing, not run yet
     client = client_for(None)
     response = client.get(pdf_url(agreement))
-    job = Job.objects.get()
+    assert Job.objects.get() == job
     assert response["Location"] == job.get_absolute_url()
     assert client.get(job.get_absolute_url()).status_code == 200
     client.cookies.clear()
@@ -150,6 +151,17 @@ def test_the_book_page_is_for_everyone_signed_in(client_for, cast):
     html = client_for(cast.council_member).get(BOOK).content.decode()
     assert "Lav aftalebogen" in html
     assert "Hele kommunen" in html
+
+
+@pytest.mark.parametrize("extra", [0, 8])
+def test_book_page_query_count_is_constant(client_for, cast, django_assert_num_queries, extra):
+    for number in range(extra):
+        AreaFactory.create(name=f"Område {number}", slug=f"omraade-{number}")
+        CommitteeFactory.create(name=f"Udvalg {number}", slug=f"udvalg-{number}")
+    client = client_for(cast.director)
+    # 1 session, 2 user, 3 areas, 4 committees, 5 periods, 6-8 session save
+    with django_assert_num_queries(8):
+        assert client.get(BOOK).status_code == 200
 
 
 def test_ordering_a_book_starts_its_job(client_for, cast, in_state, period, organisation):
