@@ -213,7 +213,8 @@ def assemble_book(
     *, title: str, subtitle: str, made_on: str, entries: Sequence[BookEntry]
 ) -> tuple[bytes, int]:
     """One PDF: a cover with the contents (with each agreement's first page), then every
-    agreement's own PDF, with a bookmark for each that holds the agreement's own bookmarks."""
+    agreement's own PDF, with a bookmark for each (the unit's name) that holds the agreement's
+    own bookmarks."""
     cover, cover_pages = _cover_pdf(title=title, subtitle=subtitle, made_on=made_on, entries=[])
     for _attempt in range(3):  # the contents' page count settles at once; numbers take no room
         page = cover_pages + 1
@@ -228,7 +229,9 @@ def assemble_book(
     writer.append(PdfReader(io.BytesIO(cover)), import_outline=False)
     writer.add_outline_item(title=_("Contents"), page_number=0)
     for entry in entries:
-        writer.append(PdfReader(io.BytesIO(entry.data)), outline_item=entry.title)
+        # Each agreement's own bookmarks begin with its title (the unit's name, its h1) and hold
+        # its sections and goals: imported as they are, they are the book's bookmarks.
+        writer.append(PdfReader(io.BytesIO(entry.data)))
     writer.add_metadata({"/Title": f"{title} – {subtitle}", "/Producer": "Aftalestyring"})
     writer._root_object[NameObject("/Lang")] = TextStringObject("da")  # Danish, like its parts
     out = io.BytesIO()

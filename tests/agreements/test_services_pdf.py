@@ -180,6 +180,8 @@ def test_a_book_has_a_cover_contents_bookmarks_and_every_agreement(
     assert "Underskrevet" in cover
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert outline == ["Indhold", "Havndal Skole", "Tirsdalens Skole"]
+    sections = [item.title for item in reader.outline[2] if not isinstance(item, list)]
+    assert sections[:3] == ["Indhold", "Parterne", "Indledning"]
     body = "".join(page.extract_text() for page in reader.pages)
     assert signed.signed_version.content_hash in body.replace("\n", "")
     assert "12.500.000 kr." in body

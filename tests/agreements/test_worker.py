@@ -91,7 +91,10 @@ def test_a_real_worker_renders_a_book_of_a_dozen_agreements(municipality, worker
 def advisory_locks_held() -> int:
     """Renders in progress: each holds an advisory lock on its content while it renders."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
         return int(cursor.fetchone()[0])
 
 

@@ -298,12 +298,22 @@ def test_others_cannot_try_someones_job_again(client_for, cast):
 
 def test_the_front_page_tells_the_requester_when_the_book_is_ready(client_for, cast):
     job = Job.objects.create(
-        kind=Job.Kind.AGREEMENT_BOOK, requested_by=cast.director, status=Job.Status.DONE
+        kind=Job.Kind.AGREEMENT_BOOK,
+        requested_by=cast.director,
+        status=Job.Status.DONE,
+        result={"message": "Aftalebogen er klar: 12 aftaler, 80 sider."},
     )
     client = client_for(cast.director)
-    assert "Aftalebog er klar." in client.get("/").content.decode()
+    assert "Aftalebogen er klar: 12 aftaler, 80 sider." in client.get("/").content.decode()
     client.get(job.get_absolute_url())  # seen
-    assert "Aftalebog er klar." not in client.get("/").content.decode()
+    assert "Aftalebogen er klar" not in client.get("/").content.decode()
+
+
+def test_a_finished_job_without_a_message_is_named_by_its_kind(client_for, cast):
+    Job.objects.create(
+        kind=Job.Kind.AGREEMENT_PDF, requested_by=cast.director, status=Job.Status.DONE
+    )
+    assert "Aftale som PDF er klar." in client_for(cast.director).get("/").content.decode()
 
 
 def test_the_front_page_shows_work_in_progress_until_it_is_done(client_for, cast):
