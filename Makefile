@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt messages bench clean-data
+.PHONY: run test lint fmt messages bench bench-pdf clean-data
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,8 @@ clean-data:
 ## Benchmarks (README, "Benchmarks"): query counts and server times at 220 and 5,000 units.
 bench: $(STAMP)
 	$(PY) -m randers.devservices exec -- $(PY) -m tests.benchmarks.run $(BENCH_ARGS)
+
+## The PDF benchmark (README, "PDFs and background jobs"): one 10-page agreement through the whole
+## pipeline against WeasyPrint alone, and the book of all demo agreements, cold and warm.
+bench-pdf: $(STAMP)
+	$(PY) -m randers.devservices exec -- $(PY) -m tests.benchmarks.pdf $(BENCH_ARGS)

@@ -11,6 +11,8 @@ from django.http import HttpRequest
 
 from .models import (
     Agreement,
+    AgreementBook,
+    AgreementPdf,
     AgreementVersion,
     FollowUpPoint,
     Period,
@@ -75,3 +77,25 @@ class SignatureAdmin(ReadOnlyAdmin):
 class StateChangeAdmin(ReadOnlyAdmin):
     list_display = ("agreement", "from_state", "to_state", "actor", "at")
     list_select_related = ("agreement__unit", "agreement__period", "actor")
+
+
+@admin.register(AgreementPdf)
+class AgreementPdfAdmin(ReadOnlyAdmin):
+    list_display = ("agreement", "state", "pages", "size", "render_seconds", "created_at")
+    list_filter = ("state",)
+    list_select_related = ("agreement__unit", "agreement__period")
+    search_fields = ["agreement__unit__name", "content_hash", "pdf_sha256"]
+    exclude = ("data",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).defer("data")
+
+
+@admin.register(AgreementBook)
+class AgreementBookAdmin(ReadOnlyAdmin):
+    list_display = ("period", "scope_name", "agreement_count", "pages", "size", "created_at")
+    list_select_related = ("period",)
+    exclude = ("data",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).defer("data")

@@ -363,3 +363,31 @@ class MinutesForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
+
+
+class BookForm(forms.Form):
+    """The agreement book's period and scope: the whole municipality, an area or a committee."""
+
+    period = forms.ChoiceField(label=_("Period"))
+    scope = forms.ChoiceField(label=_("For"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.periods = {str(p.pk): p for p in Period.objects.order_by("-starts_on")}
+        cast(forms.ChoiceField, self.fields["period"]).choices = [
+            (pk, period.name) for pk, period in self.periods.items()
+        ]
+        areas = [(f"area:{a.pk}", a.name) for a in Area.objects.order_by("name")]
+        committees = [(f"committee:{c.pk}", c.name) for c in Committee.objects.order_by("name")]
+        cast(forms.ChoiceField, self.fields["scope"]).choices = [
+            ("municipality", _("The whole municipality")),
+            (_("Areas"), areas),
+            (_("Committees"), committees),
+        ]
+
+    def clean_period(self) -> Period:
+        return self.periods[self.cleaned_data["period"]]
+
+    def clean_scope(self) -> tuple[str, int | None]:
+        kind, _sep, pk = self.cleaned_data["scope"].partition(":")
+        return kind, int(pk) if pk else None

@@ -630,3 +630,110 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AgreementPdf(models.Model):
+    """One agreement content rendered as PDF, stored once.
+
+    Keyed by the SHA-256 of the content (the canonical JSON that is frozen and signed, or for a
+    draft the same JSON of its live rows) together with the state printed on its title page:
+    `signed` for a signed version with its signatures, else the agreement's state, which decides
+    the watermark. The same content in the same state is never rendered twice: a unique constraint
+    holds it, and the renderer takes a lock on the key before it renders (services.store_pdf).
+    The bytes live in PostgreSQL beside their own SHA-256, so the row and its file cannot part.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="pdfs", verbose_name=_("agreement")
+    )
+    version = models.ForeignKey(
+        AgreementVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pdfs",
+        verbose_name=_("version"),
+    )
+    content_hash = models.CharField(_("SHA-256 of the content"), max_length=64)
+    state = models.CharField(_("printed state"), max_length=20, choices=Agreement.State)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    pages = models.PositiveIntegerField(_("pages"))
+    data = models.BinaryField(_("PDF"))
+    render_seconds = models.FloatField(_("rendering time (seconds)"))
+    created_at = models.DateTimeField(_("rendered"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("agreement PDF")
+        verbose_name_plural = _("agreement PDFs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_hash", "state"], name="one_pdf_per_content_and_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(content_hash__regex=r"^[0-9a-f]{64}$")
+                & Q(pdf_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="agreement_pdf_hashes_are_sha256",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="signed") | Q(version__isnull=False),
+                name="signed_pdf_has_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} ({self.get_state_display()}, {self.content_hash[:12]})"
+
+    @property
+    def filename(self) -> str:
+        return f"aftale-{self.agreement.unit.slug}-{self.agreement.period.slug}.pdf"
+
+
+class AgreementBook(models.Model):
+    """The agreement book (aftalebog) of a period for an area, a committee or the municipality:
+    every agreement its requester could read, in one PDF with a cover, contents and bookmarks."""
+
+    class Scope(models.TextChoices):
+        MUNICIPALITY = "municipality", _("The whole municipality")
+        AREA = "area", _("An area")
+        COMMITTEE = "committee", _("A committee")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="books", verbose_name=_("period")
+    )
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope)
+    scope_name = models.CharField(_("for"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    job = models.OneToOneField(
+        "jobs.Job", on_delete=models.CASCADE, related_name="+", verbose_name=_("job")
+    )
+    agreement_count = models.PositiveIntegerField(_("agreements"))
+    pages = models.PositiveIntegerField(_("pages"))
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    data = models.BinaryField(_("PDF"))
+    created_at = models.DateTimeField(_("made"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("agreement book")
+        verbose_name_plural = _("agreement books")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.period} – {self.scope_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:book-download", kwargs={"uuid": self.uuid})
+
+    @property
+    def filename(self) -> str:
+        return f"aftalebog-{self.period.slug}-{self.created_at:%Y%m%d-%H%M}.pdf"

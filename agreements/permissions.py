@@ -11,7 +11,14 @@ from django.http import Http404
 
 from units.permissions import AnyUser, Roles, roles_of
 
-from .models import Agreement, Comment, SearchDocument, SignerRole
+from .models import (
+    Agreement,
+    AgreementBook,
+    AgreementPdf,
+    Comment,
+    SearchDocument,
+    SignerRole,
+)
 
 State = Agreement.State
 
@@ -248,3 +255,24 @@ def search_documents_visible_to(
     if _reads_council_states(roles):
         working |= Q(agreement__state__in=COUNCIL_STATES)
     return SearchDocument.objects.filter(public | (Q(public=False) & working))
+
+
+# --- PDFs and books ----------------------------------------------------------------------------
+
+
+def can_download_pdf(user: AnyUser, agreement: Agreement, stored: AgreementPdf) -> bool:
+    """A stored PDF is for exactly those who may read its content: a signed version's for anyone
+    who may open the agreement (signed versions are public); any other content for those who read
+    the agreement's working record (drafts and earlier versions)."""
+    if stored.agreement_id != agreement.pk or not can_view(user, agreement):
+        return False
+    if stored.state == State.SIGNED:
+        return True
+    return can_view_history(user, agreement)
+
+
+def can_download_book(user: AnyUser, book: AgreementBook) -> bool:
+    """A book holds what its requester may read: it is theirs, and the administrators'."""
+    if not user.is_authenticated:
+        return False
+    return roles_of(user).administrator or book.requested_by_id == user.pk

@@ -34,8 +34,11 @@ from django.utils.translation import gettext as _
 
 from goals.models import Goal, Indicator
 
+from . import permissions
 from .models import (
     Agreement,
+    AgreementBook,
+    AgreementPdf,
     AgreementSection,
     AgreementVersion,
     Comment,
@@ -48,6 +51,8 @@ from .models import (
     Signature,
     SignerRole,
     StateChange,
+    canonical_json,
+    content_sha256,
 )
 
 CONTENT_FORMAT = 1
@@ -745,3 +750,102 @@ def search(documents: QuerySet[SearchDocument], text: str, *, limit: int = 50) -
         )
         for document in found
     ]
+
+
+# --- What a PDF is made of ---------------------------------------------------------------------
+
+
+@dataclass
+class PdfSource:
+    """One agreement content as it is printed: the content dict, its SHA-256, the state printed on
+    the title page (`signed` for a signed version, which also prints its signatures) and the
+    signer roles the signature block names. The stored PDF is keyed by (content_hash, state)."""
+
+    agreement: Agreement
+    content: dict[str, Any]
+    content_hash: str
+    state: str
+    version: AgreementVersion | None
+    signatures: list[Signature]
+    required_roles: list[str]
+
+    @property
+    def is_signed(self) -> bool:
+        return self.state == Agreement.State.SIGNED
+
+    @property
+    def required_labels(self) -> list[str]:
+        return [str(SignerRole(role).label) for role in self.required_roles]
+
+
+def pdf_source_for_version(
+    version: AgreementVersion, agreement: Agreement | None = None
+) -> PdfSource:
+    """A frozen version: signed (with its signatures) when it is the agreement's signed version,
+    else printed with the agreement's state, without signatures (they may still change)."""
+    agreement = agreement or version.agreement
+    signed = agreement.signed_version_id == version.pk
+    return PdfSource(
+        agreement=agreement,
+        content=version.content,
+        content_hash=version.content_hash,
+        state=Agreement.State.SIGNED if signed else agreement.state,
+        version=version,
+        signatures=list(version.signatures.order_by("signed_at")) if signed else [],
+        required_roles=list(agreement.period.required_signers),
+    )
+
+
+def pdf_source_for_reader(agreement: Agreement, user: Any) -> PdfSource:
+    """The content the person reads on the agreement's page, as it is printed.
+
+    A draft is printed from its live rows, keyed by the SHA-256 of the same canonical JSON that
+    would be frozen (so every edit makes a new key, and an unchanged draft is rendered once).
+    From submission on, the frozen version is printed: it is what is reviewed and signed. Those
+    who may not read the working copy get the signed version in force, as on the page.
+    """
+    if not permissions.can_view_working_copy(user, agreement):
+        assert agreement.signed_version is not None
+        return pdf_source_for_version(agreement.signed_version, agreement)
+    if agreement.state == Agreement.State.SIGNED:
+        assert agreement.signed_version is not None
+        return pdf_source_for_version(agreement.signed_version, agreement)
+    version = latest_version(agreement)
+    if agreement.state != Agreement.State.DRAFT and version is not None:
+        source = pdf_source_for_version(version, agreement)
+        source.state = agreement.state
+        source.signatures = []
+        return source
+    content = working_content(agreement)
+    return PdfSource(
+        agreement=agreement,
+        content=content,
+        content_hash=content_sha256(canonical_json(content)),
+        state=agreement.state,
+        version=None,
+        signatures=[],
+        required_roles=list(agreement.period.required_signers),
+    )
+
+
+def stored_pdf(source: PdfSource) -> "AgreementPdf | None":
+    return (
+        AgreementPdf.objects.filter(content_hash=source.content_hash, state=source.state)
+        .select_related("agreement__unit", "agreement__period")
+        .defer("data")
+        .first()
+    )
+
+
+def book_agreements(
+    period: Period, *, scope: str, scope_id: int | None, visible: QuerySet[Agreement]
+) -> QuerySet[Agreement]:
+    """The agreements of a book, in the book's order: area, committee, unit name."""
+    agreements = visible.filter(period=period)
+    if scope == AgreementBook.Scope.AREA and scope_id is not None:
+        agreements = agreements.filter(unit__area_id=scope_id)
+    elif scope == AgreementBook.Scope.COMMITTEE and scope_id is not None:
+        agreements = agreements.filter(unit__committee_id=scope_id)
+    return agreements.select_related(
+        "unit__area", "unit__committee", "period", "signed_version"
+    ).order_by("unit__area__name", "unit__name")

@@ -5,6 +5,9 @@ right (`by=None` is the system itself: demo data, scheduled work), changes the r
 the change: transitions in StateChange, content edits in Edit (before and after).
 """
 
+import hashlib
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,17 +15,22 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import CouncilGoal, Goal, Indicator
-from units.models import Committee, Unit, User
+from randers.jobs import services as jobs
+from randers.jobs.models import Job
+from units.models import Area, Committee, Unit, User
 
-from . import permissions, selectors
+from . import pdf, permissions, selectors
 from .models import (
     Agreement,
+    AgreementBook,
+    AgreementPdf,
     AgreementSection,
     AgreementVersion,
     Comment,
@@ -39,6 +47,7 @@ from .models import (
 )
 
 State = Agreement.State
+logger = logging.getLogger(__name__)
 
 
 class AgreementError(Exception):
@@ -569,6 +578,12 @@ def sign_agreement(agreement: Agreement, *, role: str, by: User) -> Signature:
             update_fields=("signed_version", "signed_at"),
         )
         reindex_agreement(locked)
+        # The signed version's PDF is rendered and stored at once, in the background.
+        jobs.create_job(
+            Job.Kind.AGREEMENT_PDF,
+            by=None,
+            params=_pdf_job_params(selectors.pdf_source_for_version(version)),
+        )
     return signature
 
 
@@ -794,3 +809,261 @@ def record_minutes(
             item.full_clean()
             item.save(update_fields=["decision", "decision_note"])
     return meeting
+
+
+# --- PDFs and agreement books ------------------------------------------------------------------
+
+
+def _lock_key(text: str) -> int:
+    """A PostgreSQL advisory lock number for a text key."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
+
+
+def store_pdf(source: selectors.PdfSource) -> tuple[AgreementPdf, bool]:
+    """The stored PDF of exactly this content and state, rendered only if there is none yet;
+    returns (pdf, rendered now).
+
+    Renderers of the same content take turns on a transaction-scoped advisory lock, so the second
+    waits for the first and then finds its PDF; the unique constraint holds the same rule in the
+    database. A renderer that dies releases the lock with its connection, having stored nothing.
+    """
+    existing = selectors.stored_pdf(source)
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)",
+                [_lock_key(f"pdf:{source.content_hash}:{source.state}")],
+            )
+        existing = selectors.stored_pdf(source)
+        if existing is not None:
+            return existing, False
+        started = time.monotonic()
+        data, pages = pdf.render_agreement_pdf_with_pages(source)
+        stored = AgreementPdf(
+            agreement=source.agreement,
+            version=source.version,
+            content_hash=source.content_hash,
+            state=source.state,
+            pdf_sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            pages=pages,
+            data=data,
+            render_seconds=round(time.monotonic() - started, 3),
+        )
+        stored.full_clean(validate_unique=False)
+        stored.save()
+    logger.info(
+        "rendered PDF %s of %s (%s, %s pages)",
+        stored.pk,
+        source.content_hash,
+        source.state,
+        pages,
+    )
+    return stored, True
+
+
+def _pdf_job_params(source: selectors.PdfSource) -> dict[str, Any]:
+    return {
+        "agreement": source.agreement.pk,
+        "version": source.version.pk if source.version else None,
+        "content_hash": source.content_hash,
+        "state": source.state,
+    }
+
+
+def request_agreement_pdf(source: selectors.PdfSource, *, by: User | None) -> AgreementPdf | Job:
+    """The answer to "Hent som PDF": the stored PDF when this exact content has one, else a job
+    that renders it (the person's own unfinished job for the same content, if they asked already;
+    for an anonymous reader, the unfinished job the system queued at signing)."""
+    existing = selectors.stored_pdf(source)
+    if existing is not None:
+        return existing
+    waiting = Job.objects.filter(
+        kind=Job.Kind.AGREEMENT_PDF,
+        requested_by=by,  # None: the system's own, e.g. the one queued at signing
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+        params__content_hash=source.content_hash,
+        params__state=source.state,
+    ).first()
+    if waiting is not None:
+        return waiting
+    return jobs.create_job(Job.Kind.AGREEMENT_PDF, by=by, params=_pdf_job_params(source))
+
+
+def _source_for_job(agreement: Agreement, params: dict[str, Any]) -> selectors.PdfSource:
+    """What a PDF job renders: the version it names (in the state it was asked in), or else the
+    draft's content as it is now."""
+    if params.get("version"):
+        version = AgreementVersion.objects.select_related("agreement__period").get(
+            pk=params["version"], agreement=agreement
+        )
+        source = selectors.pdf_source_for_version(version)
+        if params["state"] != State.SIGNED and source.state == State.SIGNED:
+            source.state, source.signatures = params["state"], []
+        return source
+    content = selectors.working_content(agreement)
+    return selectors.PdfSource(
+        agreement=agreement,
+        content=content,
+        content_hash=content_sha256(canonical_json(content)),
+        state=agreement.state,
+        version=None,
+        signatures=[],
+        required_roles=list(agreement.period.required_signers),
+    )
+
+
+def render_pdf_for_job(job: Job) -> dict[str, Any]:
+    """The work of an AGREEMENT_PDF job: store the PDF (rendering it if it is not stored yet)."""
+    agreement = Agreement.objects.for_page().get(pk=job.params["agreement"])
+    stored, rendered = store_pdf(_source_for_job(agreement, job.params))
+    with translation.override("da"):
+        return {
+            "message": _("The PDF is ready."),
+            "url": reverse(
+                "agreements:pdf-file", kwargs={"uuid": agreement.uuid, "pdf_uuid": stored.uuid}
+            ),
+            "link_text": _("Download the PDF"),
+            "download": True,
+            "pdf": str(stored.uuid),
+            "rendered": rendered,
+        }
+
+
+# The agreement book: a job whose parts (one per agreement) run in parallel on the workers.
+BOOK_PART_TASK = "agreements.tasks.render_book_part"
+BOOK_ASSEMBLE_TASK = "agreements.tasks.assemble_agreement_book"
+
+
+def _scope_name(scope: str, scope_id: int | None) -> str:
+    if scope == AgreementBook.Scope.AREA and scope_id is not None:
+        return Area.objects.get(pk=scope_id).name
+    if scope == AgreementBook.Scope.COMMITTEE and scope_id is not None:
+        return Committee.objects.get(pk=scope_id).name
+    with translation.override("da"):
+        return str(AgreementBook.Scope.MUNICIPALITY.label)
+
+
+@transaction.atomic
+def request_agreement_book(period: Period, *, scope: str, scope_id: int | None, by: User) -> Job:
+    """Start the agreement book of a period for an area, a committee or the whole municipality:
+    every agreement of it that the person may read, as they read it."""
+    if scope not in AgreementBook.Scope.values or (
+        scope != AgreementBook.Scope.MUNICIPALITY and scope_id is None
+    ):
+        raise AgreementError(_("Choose the area, the committee or the whole municipality."))
+    visible = permissions.agreements_visible_to(by)
+    ids = list(
+        selectors.book_agreements(
+            period, scope=scope, scope_id=scope_id, visible=visible
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        raise AgreementError(_("There are no agreements you may read for this choice."))
+    return jobs.create_job(
+        Job.Kind.AGREEMENT_BOOK,
+        by=by,
+        params={
+            "period": period.pk,
+            "scope": scope,
+            "scope_id": scope_id,
+            "scope_name": _scope_name(scope, scope_id),
+            "agreements": ids,
+        },
+        total=len(ids),
+    )
+
+
+def start_book(job: Job) -> None:
+    """The work of an AGREEMENT_BOOK job's message: send a part for every agreement not done yet,
+    or, when all are done, the assembly. Sent again by the sweep, it sends only what is missing."""
+    planned = [str(pk) for pk in job.params["agreements"]]
+    done = jobs.completed_steps(job)
+    jobs.report_progress(job, len(done & set(planned)), total=len(planned))
+    missing = [int(pk) for pk in planned if pk not in done]
+    for agreement_id in missing:
+        jobs.send_on_commit(BOOK_PART_TASK, job.pk, agreement_id)
+    if not missing:
+        jobs.send_on_commit(BOOK_ASSEMBLE_TASK, job.pk)
+
+
+def _book_reader(job: Job) -> User | None:
+    return User.objects.filter(pk=job.requested_by_id).first() if job.requested_by_id else None
+
+
+def render_book_part(job_id: int, agreement_id: int) -> None:
+    """One agreement of a book: its PDF stored (reused when its content has one), the step
+    recorded; the part that records the last step sends the assembly."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return
+    reader = _book_reader(job)
+    agreement = Agreement.objects.for_page().filter(pk=agreement_id).first()
+    if agreement is not None and reader is not None and permissions.can_view(reader, agreement):
+        try:
+            store_pdf(selectors.pdf_source_for_reader(agreement, reader))
+        except jobs.TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            logger.exception("book %s: agreement %s failed", job_id, agreement_id)
+            jobs.fail_job(job, f"{agreement}: {exc.__class__.__name__}: {exc}")
+            return
+    done, total = jobs.complete_step(job, str(agreement_id))
+    if done >= total:
+        jobs.send_on_commit(BOOK_ASSEMBLE_TASK, job.pk)
+
+
+def assemble_book_for_job(job: Job) -> dict[str, Any]:
+    """The book's last step: cover, contents and bookmarks around every agreement's stored PDF
+    (any that is missing, e.g. a draft edited meanwhile, is rendered now)."""
+    reader = _book_reader(job)
+    period = Period.objects.get(pk=job.params["period"])
+    agreements = Agreement.objects.for_page().in_bulk(job.params["agreements"])
+    entries = []
+    for agreement_id in job.params["agreements"]:
+        agreement = agreements.get(agreement_id)
+        if agreement is None or reader is None or not permissions.can_view(reader, agreement):
+            continue
+        source = selectors.pdf_source_for_reader(agreement, reader)
+        stored, _rendered = store_pdf(source)
+        data = bytes(AgreementPdf.objects.values_list("data", flat=True).get(pk=stored.pk))
+        entries.append(
+            pdf.BookEntry(
+                title=agreement.unit.name,
+                group=agreement.unit.area.name,
+                state_label=str(State(source.state).label),
+                data=data,
+                pages=stored.pages,
+            )
+        )
+    with translation.override("da"):
+        title = _("Agreement book %(period)s") % {"period": period.name}
+        made_on = formats.date_format(timezone.localtime(), "j. F Y H:i")
+        data, pages = pdf.assemble_book(
+            title=title, subtitle=job.params["scope_name"], made_on=made_on, entries=entries
+        )
+    book = AgreementBook(
+        period=period,
+        scope=job.params["scope"],
+        scope_name=job.params["scope_name"],
+        requested_by=reader,
+        job=job,
+        agreement_count=len(entries),
+        pages=pages,
+        size=len(data),
+        pdf_sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+    )
+    book.full_clean()
+    book.save()
+    with translation.override("da"):
+        return {
+            "message": _("The agreement book is ready: %(count)s agreements, %(pages)s pages.")
+            % {"count": len(entries), "pages": pages},
+            "url": book.get_absolute_url(),
+            "link_text": _("Download the agreement book"),
+            "download": True,
+            "agreements": len(entries),
+        }

@@ -34,6 +34,10 @@ urlpatterns = [
     path("<uuid:uuid>/tilbagekald/", views.revoke, name="revoke"),
     path("<uuid:uuid>/historik/", views.history, name="history"),
     path("<uuid:uuid>/sammenlign/", views.compare, name="compare"),
+    path("<uuid:uuid>/pdf/", views.pdf, name="pdf"),
+    path("<uuid:uuid>/pdf/<uuid:pdf_uuid>/", views.pdf_file, name="pdf-file"),
+    path("aftalebog/", views.book, name="book"),
+    path("aftalebog/<uuid:uuid>/", views.book_download, name="book-download"),
     path("verificer/<uuid:uuid>/", views.verify, name="verify"),
     path("start/<slug:unit_slug>/<slug:period_slug>/", views.start, name="start"),
 ]

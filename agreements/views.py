@@ -23,6 +23,8 @@ from units.permissions import roles_of
 from . import exports, forms, permissions, selectors, services
 from .models import (
     Agreement,
+    AgreementBook,
+    AgreementPdf,
     AgreementSection,
     AgreementVersion,
     Comment,
@@ -1130,3 +1132,73 @@ def public_list(request: HtmxHttpRequest) -> HttpResponse:
         "agreements/public_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+# --- PDFs and the agreement book ---------------------------------------------------------------
+
+
+def _pdf_response(data: bytes | memoryview, filename: str) -> HttpResponse:
+    response = HttpResponse(bytes(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+@login_not_required
+@require_GET
+def pdf(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
+    """The link "Hent som PDF": what the person reads on the agreement's page, served at once when
+    a PDF of that exact content is stored, else rendered in the background (the job's page shows
+    the progress and then offers the download)."""
+    agreement = _agreement(request, uuid)
+    source = selectors.pdf_source_for_reader(agreement, request.user)
+    by = request.user if isinstance(request.user, User) else None
+    found = services.request_agreement_pdf(source, by=by)
+    if isinstance(found, AgreementPdf):
+        data = AgreementPdf.objects.values_list("data", flat=True).get(pk=found.pk)
+        return _pdf_response(data, found.filename)
+    if by is None:  # an anonymous reader may follow the job they started, in this session
+        request.session["jobs"] = [*request.session.get("jobs", [])[-9:], str(found.uuid)]
+    return redirect(found)
+
+
+@login_not_required
+@require_GET
+def pdf_file(request: HtmxHttpRequest, uuid: str, pdf_uuid: str) -> HttpResponse:
+    """One stored PDF (the result of a PDF job), for those who may read its content."""
+    agreement = _agreement(request, uuid)
+    stored = AgreementPdf.objects.filter(uuid=pdf_uuid, agreement=agreement).first()
+    if stored is None or not permissions.can_download_pdf(request.user, agreement, stored):
+        raise Http404
+    return _pdf_response(stored.data, stored.filename)
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HtmxHttpRequest) -> HttpResponseBase:
+    """Order an agreement book: every agreement of a period for an area, a committee or the whole
+    municipality that the person may read, in one PDF, made in the background."""
+    form = forms.BookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        scope, scope_id = form.cleaned_data["scope"]
+        try:
+            job = services.request_agreement_book(
+                form.cleaned_data["period"], scope=scope, scope_id=scope_id, by=_actor(request)
+            )
+        except services.AgreementError as error:
+            form.add_error("scope", str(error))
+        else:
+            return redirect(job)
+    return render(
+        request,
+        "agreements/book.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def book_download(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
+    found = AgreementBook.objects.select_related("period").filter(uuid=uuid).first()
+    if found is None or not permissions.can_download_book(request.user, found):
+        raise Http404
+    return _pdf_response(found.data, found.filename)

@@ -289,9 +289,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+# Longer than the longest task may run (CELERY_TASK_TIME_LIMIT), so that Redis never hands a
+# message that is still being worked on to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
+# The sweep: every JOBS_SWEEP_SECONDS, jobs waiting longer than JOBS_LOST_AFTER_SECONDS or running
+# without a sign of life for JOBS_SILENT_AFTER_SECONDS get their message again; a job claimed
+# JOBS_MAX_ATTEMPTS times without finishing is given up (failed, and can be tried again).
+JOBS_SWEEP_SECONDS = env_int("JOBS_SWEEP_SECONDS", 60)
+JOBS_LOST_AFTER_SECONDS = env_int("JOBS_LOST_AFTER_SECONDS", 120)
+JOBS_SILENT_AFTER_SECONDS = env_int("JOBS_SILENT_AFTER_SECONDS", 300)
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 5)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-lost-jobs": {"task": "jobs.requeue_lost_jobs", "schedule": 60.0},
+    "requeue-lost-jobs": {"task": "jobs.requeue_lost_jobs", "schedule": float(JOBS_SWEEP_SECONDS)},
 }
 
 # --- Mail -------------------------------------------------------------------------------------

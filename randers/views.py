@@ -17,6 +17,7 @@ from django.views.i18n import set_language as django_set_language
 from agreements import permissions as agreement_permissions
 from agreements import selectors as agreement_selectors
 from agreements.models import Period
+from randers.jobs.models import Job
 from units.models import User
 from units.selectors import responsibilities_of
 
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 (unit, [(p, led.get((unit.pk, p.pk))) for p in periods])
                 for unit in responsibilities.led_units
             ],
+            "job_notices": list(Job.objects.notices_for(request.user.pk)[:5]),
             "area_counts": [
                 (
                     area,

@@ -14,6 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class JobQuerySet(models.QuerySet["Job"]):
+    def notices_for(self, user_id: int) -> "JobQuerySet":
+        """The person's jobs to mention on the front page: those still at work, and finished ones
+        whose page they have not opened since (one query)."""
+        return (
+            self.filter(requested_by_id=user_id)
+            .filter(models.Q(status__in=["queued", "running"]) | models.Q(seen_at__isnull=True))
+            .order_by("-created_at", "-pk")
+        )
+
+
 class Job(models.Model):
     class Kind(models.TextChoices):
         AGREEMENT_PDF = "agreement_pdf", _("Agreement as PDF")
@@ -49,6 +60,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    seen_at = models.DateTimeField(_("result seen by the requester"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("job")
@@ -82,9 +96,38 @@ class Job(models.Model):
         return min(100, round(100 * self.progress_done / self.progress_total))
 
     @property
+    def finishing(self) -> bool:
+        """Every part is done and the last step (e.g. putting a book together) is under way."""
+        return (
+            self.status == self.Status.RUNNING
+            and self.progress_total > 0
+            and self.progress_done >= self.progress_total
+        )
+
+    @property
     def duration(self) -> float | None:
         """Seconds from start to finish (or to now while running)."""
         if self.started_at is None:
             return None
         end = self.finished_at or timezone.now()
         return (end - self.started_at).total_seconds()
+
+
+class JobStep(models.Model):
+    """One finished part of a job whose parts run in parallel (one agreement of a book).
+
+    Recording a step twice changes nothing, so a part that runs again after a lost message or a
+    killed worker is not counted twice; the job's progress is the number of its steps.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="steps")
+    key = models.CharField(max_length=100)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("job step")
+        verbose_name_plural = _("job steps")
+        constraints = [models.UniqueConstraint(fields=["job", "key"], name="job_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.key}"

@@ -5,5 +5,7 @@ from . import views
 app_name = "jobs"
 
 urlpatterns = [
+    path("", views.job_list, name="list"),
     path("<uuid:uuid>/", views.detail, name="detail"),
+    path("<uuid:uuid>/proev-igen/", views.retry, name="retry"),
 ]

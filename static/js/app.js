@@ -13,3 +13,13 @@ document.addEventListener("htmx:afterSettle", function (event) {
     window.DKFDS.init({ scope: event.target });
   }
 });
+
+// A job's page that was waiting for a file starts the download once the job is done (the link
+// stays on the page for a second try).
+document.addEventListener("htmx:afterSettle", function () {
+  var link = document.querySelector("a[data-auto-download]:not([data-started])");
+  if (link) {
+    link.setAttribute("data-started", "true");
+    link.click();
+  }
+});

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from randers.jobs import services
@@ -143,3 +144,193 @@ def test_job_page_query_count(client_for, cast, django_assert_num_queries):
     # 1 session, 2 user, 3 job, 4 the reader's roles, 5-7 session save
     with django_assert_num_queries(7):
         client.get(job.get_absolute_url())
+
+
+# --- Parts, attempts and infrastructure failures ----------------------------------------------
+
+
+def test_a_job_claimed_too_often_is_given_up(settings):
+    settings.JOBS_MAX_ATTEMPTS = 3
+    job = make_job(status=Job.Status.RUNNING, attempts=3)
+    assert services.run_job(job.pk, lambda running: {}) is None
+    job.refresh_from_db()
+    assert (job.status, job.error) == (Job.Status.FAILED, "Gave up after 3 attempts.")
+
+
+def test_a_database_failure_is_raised_for_the_retry_and_the_job_stays_running():
+    job = make_job()
+
+    def work(running: Job) -> dict:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with pytest.raises(OperationalError):
+        services.run_job(job.pk, work)
+    job.refresh_from_db()
+    assert (job.status, job.error) == (Job.Status.RUNNING, "")
+
+
+def test_work_that_sent_its_parts_leaves_the_job_running():
+    job = make_job(progress_total=2)
+    services.run_job(job.pk, lambda running: None)
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+
+
+def test_each_step_counts_once_and_the_last_one_knows_it():
+    job = make_job(progress_total=2)
+    assert services.complete_step(job, "a") == (1, 2)
+    assert services.complete_step(job, "a") == (1, 2)
+    assert services.complete_step(job, "b") == (2, 2)
+    job.refresh_from_db()
+    assert job.progress_done == 2
+    assert services.completed_steps(job) == {"a", "b"}
+
+
+def test_the_final_step_finishes_the_job_once():
+    job = make_job(status=Job.Status.RUNNING)
+    calls: list[int] = []
+
+    def work(running: Job) -> dict:
+        calls.append(running.pk)
+        return {"message": "Klar."}
+
+    services.finish_job_once(job.pk, work)
+    services.finish_job_once(job.pk, work)
+    job.refresh_from_db()
+    assert (job.status, job.result, calls) == (Job.Status.DONE, {"message": "Klar."}, [job.pk])
+
+
+def test_the_sweep_reads_its_thresholds_from_the_settings(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.JOBS_LOST_AFTER_SECONDS = 10
+    job = make_job(created_at=timezone.now() - timedelta(seconds=30))
+    with django_capture_on_commit_callbacks():
+        assert services.requeue_lost_jobs() == [job.pk]
+
+
+# --- The administrators' list and "Prøv igen" --------------------------------------------------
+
+LIST = "/jobs/"
+
+
+def test_administrators_list_jobs_with_status_duration_and_error(client_for, cast):
+    started = timezone.now() - timedelta(seconds=42)
+    make_job(
+        by=cast.director,
+        status=Job.Status.FAILED,
+        error="RuntimeError: skrifttypen mangler",
+        started_at=started,
+        finished_at=started + timedelta(seconds=12.5),
+        attempts=2,
+    )
+    html = client_for(cast.administrator).get(LIST).content.decode()
+    assert '<span class="badge job-status job-status--failed">Fejlet</span>' in html
+    assert "RuntimeError: skrifttypen mangler" in html
+    assert "12,5 s" in html
+    assert "Hanne Vestergaard" in html
+    assert "Prøv igen" in html
+
+
+@pytest.mark.parametrize("person", ["leader_a", "director", "council_member", "committee_chair"])
+def test_others_may_not_list_jobs(client_for, cast, person):
+    assert client_for(cast.all()[person]).get(LIST).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in_from_the_job_list(client_for):
+    assert client_for(None).get(LIST).status_code == 302
+
+
+def test_the_job_list_filters_by_status(client_for, cast):
+    make_job(status=Job.Status.FAILED, error="Første fejl")
+    make_job(status=Job.Status.DONE)
+    response = client_for(cast.administrator).get(LIST, {"status": "done"})
+    assert "Første fejl" not in response.content.decode()
+    assert len(response.context["page"].object_list) == 1
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_job_list_query_count_is_constant(client_for, cast, django_assert_num_queries, count):
+    for _ in range(count):
+        make_job(by=cast.director, status=Job.Status.FAILED, error="Fejl")
+    client = client_for(cast.administrator)
+    # 1 session, 2 user, 3 the reader's roles, 4 count, 5 jobs with their requesters,
+    # 6-8 session save
+    with django_assert_num_queries(8):
+        assert client.get(LIST).status_code == 200
+
+
+def test_an_administrator_tries_a_failed_job_again(
+    client_for, cast, django_capture_on_commit_callbacks
+):
+    job = make_job(by=cast.director, status=Job.Status.FAILED, error="Fejl", attempts=5)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_for(cast.administrator).post(
+            f"/jobs/{job.uuid}/proev-igen/", {"next": "list"}
+        )
+    assert (response.status_code, response["Location"]) == (302, LIST)
+    job.refresh_from_db()
+    assert (job.status, job.error, job.attempts, len(callbacks)) == (Job.Status.QUEUED, "", 0, 1)
+
+
+def test_the_requester_tries_their_failed_job_again_from_its_page(client_for, cast):
+    job = make_job(by=cast.director, status=Job.Status.FAILED, error="Fejl")
+    client = client_for(cast.director)
+    assert "Prøv igen" in client.get(job.get_absolute_url()).content.decode()
+    response = client.post(f"/jobs/{job.uuid}/proev-igen/")
+    assert (response.status_code, response["Location"]) == (302, job.get_absolute_url())
+
+
+def test_only_failed_jobs_can_be_tried_again(client_for, cast):
+    job = make_job(by=cast.director, status=Job.Status.DONE)
+    assert client_for(cast.administrator).post(f"/jobs/{job.uuid}/proev-igen/").status_code == 403
+
+
+def test_others_cannot_try_someones_job_again(client_for, cast):
+    job = make_job(by=cast.director, status=Job.Status.FAILED, error="Fejl")
+    assert client_for(cast.leader_a).post(f"/jobs/{job.uuid}/proev-igen/").status_code == 404
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+
+
+# --- The notice when it is ready ---------------------------------------------------------------
+
+
+def test_the_front_page_tells_the_requester_when_the_book_is_ready(client_for, cast):
+    job = Job.objects.create(
+        kind=Job.Kind.AGREEMENT_BOOK,
+        requested_by=cast.director,
+        status=Job.Status.DONE,
+        result={"message": "Aftalebogen er klar: 12 aftaler, 80 sider."},
+    )
+    client = client_for(cast.director)
+    assert "Aftalebogen er klar: 12 aftaler, 80 sider." in client.get("/").content.decode()
+    client.get(job.get_absolute_url())  # seen
+    assert "Aftalebogen er klar" not in client.get("/").content.decode()
+
+
+def test_a_finished_job_without_a_message_is_named_by_its_kind(client_for, cast):
+    Job.objects.create(
+        kind=Job.Kind.AGREEMENT_PDF, requested_by=cast.director, status=Job.Status.DONE
+    )
+    assert "Aftale som PDF er klar." in client_for(cast.director).get("/").content.decode()
+
+
+def test_the_front_page_shows_work_in_progress_until_it_is_done(client_for, cast):
+    Job.objects.create(
+        kind=Job.Kind.AGREEMENT_BOOK,
+        requested_by=cast.director,
+        status=Job.Status.RUNNING,
+        progress_total=220,
+        progress_done=87,
+    )
+    html = client_for(cast.director).get("/").content.decode()
+    assert "Aftalebog bliver lavet (87 af 220)." in html
+    assert "Aftalebog" not in client_for(cast.leader_a).get("/").content.decode().split("<main")[1]
+
+
+def test_a_finishing_job_says_it_is_putting_it_together(client_for, cast):
+    job = make_job(by=cast.director, status=Job.Status.RUNNING, progress_total=3, progress_done=3)
+    assert (
+        "Samler det hele" in client_for(cast.director).get(job.get_absolute_url()).content.decode()
+    )

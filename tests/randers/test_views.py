@@ -128,7 +128,7 @@ def test_home_query_count_is_fixed_per_role(
     client = client_for(cast.all()[person])
     # session, user, led units, directed areas (+ their units), committees (+ their units),
     # chaired committees, administrator permissions (user + group), council seat, unit count,
-    # session save
+    # the person's job notices, session save
     with django_assert_max_num_queries(13):
         assert client.get(HOME).status_code == 200
 
