@@ -38,7 +38,9 @@ class UserAdmin(DjangoUserAdmin):
         (_("Aftalestyring"), {"fields": ("job_title", "language")}),
     )
     list_display = ("username", "first_name", "last_name", "email", "job_title", "is_active")
-    readonly_fields = ("is_superuser", "groups", "user_permissions")
+    # Roles and the staff flag that goes with administration are given in the app, where they are
+    # recorded and the permissions follow; here they can only be read.
+    readonly_fields = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 
 class CouncilMembershipInline(admin.TabularInline):
