@@ -167,9 +167,10 @@ def create_person(data: NewPerson, *, by: User | None, invite: bool = True) -> U
 @transaction.atomic
 def assign_leader(unit: Unit, *, leader: User | None, by: User | None) -> Unit:
     """Make `leader` the unit's leader; the previous leader loses the unit's permissions at once."""
-    previous = (
-        Unit.objects.select_for_update(of=("self",)).select_related("leader").get(pk=unit.pk).leader
-    )
+    locked = Unit.objects.select_for_update(of=("self",)).select_related("leader").get(pk=unit.pk)
+    if leader is not None:
+        _closed_check(locked)
+    previous = locked.leader
     unit.leader = leader
     if previous == leader:
         if leader is not None:
@@ -352,7 +353,6 @@ def grant_role(
     replaced; a committee's chair becomes an ordinary member."""
     if role == Role.LEADER:
         assert isinstance(target, Unit)
-        _closed_check(target)
         assign_leader(target, leader=person, by=by)
     elif role == Role.DIRECTOR:
         assert isinstance(target, Area)

@@ -474,5 +474,6 @@ def import_template(request: HttpRequest, extension: str) -> HttpResponse:
     else:
         raise Http404
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_("units-template")}.{extension}"'
+    file_name = _("units-template")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}.{extension}"'
     return response

@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements import permissions as rules
 from agreements.models import Agreement, Period, SignerRole, default_signers
@@ -175,7 +176,7 @@ def access_of(person: User) -> Access:
     counts = _unit_counts([a.pk for a in areas], [c.pk for c in committees])
 
     def units(count: int) -> str:
-        return _("%(count)s open units") % {"count": count}
+        return ngettext("%(count)s open unit", "%(count)s open units", count) % {"count": count}
 
     grants = []
     if roles.administrator:
@@ -247,6 +248,10 @@ def access_of(person: User) -> Access:
     return Access(person=person, grants=grants, visible_agreements=visible)
 
 
+def _people(count: int) -> str:
+    return ngettext("%(count)s person", "%(count)s people", count) % {"count": count}
+
+
 def _names(people: Sequence[User]) -> str:
     return ", ".join(str(person) for person in people) or "–"
 
@@ -278,12 +283,12 @@ def access_to_unit(unit: Unit) -> list[Grant]:
         ),
         (
             _("Members of the city council"),
-            _("%(count)s people") % {"count": holders.council_member_count},
+            _people(holders.council_member_count),
             Roles(council_member=True),
         ),
         (
             _("Administrators"),
-            _("%(count)s people") % {"count": holders.administrator_count},
+            _people(holders.administrator_count),
             Roles(administrator=True),
         ),
     ]
