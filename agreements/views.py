@@ -73,12 +73,15 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     amendment) see the signed version in force."""
     agreement = _agreement(request, uuid)
     working = permissions.can_view_working_copy(request.user, agreement)
-    if working:
+    if working and agreement.state == State.SIGNED:
+        # Exactly the signed text: the unit's leader, area or committee may have changed since.
+        version = agreement.signed_version
+        assert version is not None
+        content = version.content
+    elif working:
         content = selectors.working_content(agreement)
         if agreement.state == State.APPROVED:
             version = selectors.latest_version(agreement)  # the version being signed
-        elif agreement.state == State.SIGNED:
-            version = agreement.signed_version
         else:
             version = None
     else:

@@ -169,6 +169,7 @@ class LeaderForm(forms.Form):
         label=_("New person's language"),
         choices=User.Language.choices,
         initial=User.Language.DANISH,
+        required=False,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -213,7 +214,7 @@ class LeaderForm(forms.Form):
                     last_name=data["last_name"],
                     email=data["email"].lower(),
                     job_title=data["job_title"],
-                    language=data["language"],
+                    language=data["language"] or User.Language.DANISH,
                 )
             )
         return services.LeaderChoice()

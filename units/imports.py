@@ -484,14 +484,17 @@ def _examples() -> list[list[str]]:
     """Two example rows, with the municipality's own areas and committees where they exist."""
     area = Area.objects.order_by("name").first()
     committee = Committee.objects.order_by("name").first()
-    first = [column.example for column in COLUMNS]
-    kind_index = [c.key for c in COLUMNS].index("kind")
-    first[kind_index] = str(Unit.Kind.DAYCARE.label)
+    first = [str(column.example) for column in COLUMNS]
+    first[1] = str(Unit.Kind.DAYCARE.label)
+    if area is not None:
+        first[2] = area.name
+    if committee is not None:
+        first[3] = committee.name
     second = [
         "Vuggestuen Mælkebøtten",
-        str(Unit.Kind.DAYCARE.label),
-        area.name if area else first[2],
-        committee.name if committee else first[3],
+        first[1],
+        first[2],
+        first[3],
         "Engvej 8, 8920 Randers NV",
         "",
         "Jonas Friis",

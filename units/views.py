@@ -35,6 +35,13 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
+def _posted(request: HttpRequest, *, files: bool = False) -> Any:
+    """The posted data for binding a form, also when nothing was filled in; None for a GET."""
+    if request.method != "POST":
+        return (None, None) if files else None
+    return (request.POST, request.FILES) if files else request.POST
+
+
 # --- Everyone signed in ------------------------------------------------------------------------
 
 
@@ -93,7 +100,7 @@ def people(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_new(request: HttpRequest) -> HttpResponseBase:
     permissions.require_administrator(request.user)
-    form = forms.PersonForm(request.POST or None)
+    form = forms.PersonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             person = services.create_person(form.new_person(), by=_actor(request))
@@ -241,7 +248,7 @@ def area(request: HttpRequest, slug: str) -> HttpResponseBase:
         found = selectors.area_page(slug)
     except Area.DoesNotExist:
         raise Http404 from None
-    form = forms.SinglePersonForm(request.POST or None)
+    form = forms.SinglePersonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.assign_director(found, director=form.cleaned_data["person"], by=_actor(request))
         messages.success(
@@ -274,7 +281,7 @@ def committee(request: HttpRequest, slug: str) -> HttpResponseBase:
         found = selectors.committee_page(slug)
     except Committee.DoesNotExist:
         raise Http404 from None
-    form = forms.CommitteeMemberForm(request.POST or None)
+    form = forms.CommitteeMemberForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.add_committee_member(
             found,
@@ -316,7 +323,7 @@ def council(request: HttpRequest) -> HttpResponseBase:
     found = selectors.the_council()
     if found is None:
         raise Http404
-    form = forms.SinglePersonForm(request.POST or None)
+    form = forms.SinglePersonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.add_council_member(found, person=form.cleaned_data["person"], by=_actor(request))
         messages.success(
@@ -367,7 +374,7 @@ def _unit_to_change(request: HttpRequest, slug: str) -> Unit:
 def unit_leader(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Change the unit's leader: the old leader loses the unit's drafts at once."""
     unit = _unit_to_change(request, slug)
-    form = forms.LeaderForm(request.POST or None)
+    form = forms.LeaderForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         leader = services.appoint_leader(unit, choice=form.leader_choice(), by=_actor(request))
         if leader is None:
@@ -390,7 +397,7 @@ def unit_leader(request: HttpRequest, slug: str) -> HttpResponseBase:
 def unit_move(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Move the unit to another area or committee; access follows at once."""
     unit = _unit_to_change(request, slug)
-    form = forms.MoveForm(request.POST or None, unit=unit)
+    form = forms.MoveForm(_posted(request), unit=unit)
     if request.method == "POST" and form.is_valid():
         services.move_unit(
             unit,
@@ -420,7 +427,7 @@ def unit_move(request: HttpRequest, slug: str) -> HttpResponseBase:
 def unit_close(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Close the unit: read-only from today, its agreements stay readable."""
     unit = _unit_to_change(request, slug)
-    form = forms.CloseForm(request.POST or None)
+    form = forms.CloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.close_unit(unit, by=_actor(request))
         messages.success(request, _("%(unit)s is closed.") % {"unit": unit})
@@ -441,7 +448,7 @@ def import_units(request: HttpRequest) -> HttpResponseBase:
     """Upload a spreadsheet; every row is checked before anything is imported, and a valid file
     is imported in the background (the job's page shows the progress and the result)."""
     permissions.require_administrator(request.user)
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    form = forms.ImportForm(*_posted(request, files=True))
     if request.method == "POST" and form.is_valid():
         rows = form.cleaned_data["file"]
         job = create_job(

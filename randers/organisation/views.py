@@ -36,6 +36,13 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
+def _posted(request: HttpRequest, *, files: bool = False) -> Any:
+    """The posted data for binding a form, also when nothing was filled in; None for a GET."""
+    if request.method != "POST":
+        return (None, None) if files else None
+    return (request.POST, request.FILES) if files else request.POST
+
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The administrators' starting point: the flows, the organisation and the latest changes."""
@@ -316,7 +323,7 @@ def merge(request: HttpRequest, slug: str) -> HttpResponseBase:
     unit_permissions.require_administrator(request.user)
     if found.is_closed:
         raise PermissionDenied
-    form = forms.MergeForm(request.POST or None, unit=found, periods=Period.objects.relevant())
+    form = forms.MergeForm(_posted(request), unit=found, periods=Period.objects.relevant())
     if request.method == "POST" and form.is_valid():
         try:
             result = services.merge_unit(

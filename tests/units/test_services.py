@@ -336,7 +336,10 @@ def test_the_invitation_is_in_english_for_a_person_who_reads_english(
 
 def test_a_second_person_with_the_same_email_is_refused(cast):
     services.create_person(new_person(), by=cast.administrator)
-    with pytest.raises(services.OrganisationError, match=r"Der findes allerede en person med e-mailen cano@randers\.dk\."):
+    with pytest.raises(
+        services.OrganisationError,
+        match=r"Der findes allerede en person med e-mailen cano@randers\.dk\.",
+    ):
         services.create_person(new_person(email="Cano@Randers.dk"), by=cast.administrator)
     assert User.objects.filter(email__iexact="cano@randers.dk").count() == 1
 
