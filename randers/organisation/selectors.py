@@ -46,7 +46,7 @@ def _labels() -> dict[str, str]:
         "edit": _("Edit the draft and submit it"),
         "return": _("Return it to the leader"),
         "send": _("Send it to the committee"),
-        "approve": _("Record the committee's approval"),
+        "approve": _("Record the committee's approval of it"),
         "sign": _("Sign it"),
         "amend": _("Start a new version of the signed agreement"),
         "revoke": _("Revoke it"),
