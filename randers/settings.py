@@ -248,11 +248,10 @@ if env_bool("BEHIND_TLS_PROXY", False):
 
 # The address people reach the app at, for links in e-mails sent without a request (background
 # jobs). By default the first allowed host.
-SITE_URL = env_str(
-    "SITE_URL",
-    f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0]}"
-    if ALLOWED_HOSTS
-    else "http://127.0.0.1:8000",
+SITE_URL = (
+    env_str("SITE_URL", "")
+    or (f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "")
+    or "http://127.0.0.1:8000"
 ).rstrip("/")
 
 # A strict Content-Security-Policy: no inline script or style anywhere.

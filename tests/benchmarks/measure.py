@@ -33,13 +33,25 @@ PAGES = [
     ("unit directory, filtered", "council", "/enheder/?area=boern-og-skole&kind=daycare"),
     ("unit directory, search", "council", "/enheder/?q=skole"),
     ("unit page", "council", "/enheder/tirsdalens-skole/"),
+    ("administration", "admin", "/organisation/"),
+    ("people", "admin", "/organisation/personer/"),
+    ("people, search", "admin", "/organisation/personer/?q=hansen"),
+    ("person (leader)", "admin", "/organisation/personer/{leader}/"),
+    ("what a person may do (council)", "admin", "/organisation/personer/{council}/adgang/"),
+    ("unit page (admin)", "admin", "/enheder/tirsdalens-skole/"),
+    ("who may do what in a unit", "admin", "/organisation/enheder/tirsdalens-skole/"),
+    ("area (admin)", "admin", "/organisation/omraader/boern-og-skole/"),
+    ("committee (admin)", "admin", "/organisation/udvalg/skole-og-uddannelsesudvalget/"),
+    ("onboarding, first step", "admin", "/organisation/ny-enhed/enheden/"),
 ]
 
 
 def measure(repeat: int) -> list[dict[str, object]]:
     results = []
     clients: dict[str, Client] = {}
-    for page, username, url in PAGES:
+    people = {name: User.objects.get(username=name).uuid for name in ("leader", "council")}
+    for page, username, url_pattern in PAGES:
+        url = url_pattern.format(**people)
         if username not in clients:
             clients[username] = Client()
             clients[username].force_login(User.objects.get(username=username))
