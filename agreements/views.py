@@ -80,10 +80,8 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
         content = version.content
     elif working:
         content = selectors.working_content(agreement)
-        if agreement.state == State.APPROVED:
-            version = selectors.latest_version(agreement)  # the version being signed
-        else:
-            version = None
+        # While approved, the version being signed; before that, none.
+        version = selectors.latest_version(agreement) if agreement.state == State.APPROVED else None
     else:
         version = agreement.signed_version
         assert version is not None  # can_view lets the public see signed agreements only

@@ -100,7 +100,7 @@ def test_admin_onboards_a_day_care_institution_whose_new_leader_finds_the_draft(
     # The new leader reads the e-mail and sets a password through the link.
     (message,) = mail.outbox
     assert message.to == [EMAIL]
-    link = re.search(r"(http://\S+/adgangskode/\S+/)", message.body)
+    link = re.search(r"(http://\S+/adgangskode/\S+/)", str(message.body))
     assert link, message.body
     leader = browser.new_context(base_url=live_server.url, locale="da-DK").new_page()
     leader.goto(link.group(1))

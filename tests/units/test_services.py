@@ -21,7 +21,7 @@ Role = OrganisationChange.Role
 
 
 def last_change() -> OrganisationChange:
-    return OrganisationChange.objects.order_by("-pk").first()
+    return OrganisationChange.objects.order_by("-pk")[0]
 
 
 # --- Roles: permissions follow at once, and every change is recorded ----------------------------
