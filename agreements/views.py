@@ -191,7 +191,7 @@ def verify(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
 def start(request: HtmxHttpRequest, unit_slug: str, period_slug: str) -> HttpResponseBase:
     unit = get_object_or_404(Unit, slug=unit_slug)
     period = get_object_or_404(Period, slug=period_slug)
-    _require(permissions.can_start_agreement(request.user, unit.pk))
+    _require(permissions.can_start_agreement(request.user, unit.pk) and not unit.is_closed)
     existing = Agreement.objects.filter(unit=unit, period=period).first()
     if existing is not None:
         return redirect(existing)

@@ -103,7 +103,7 @@ class PersonForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(
         label=_("Work e-mail"),
-        max_length=254,
+        max_length=150,
         help_text=_("Also the username. The link to set the password is sent here."),
         error_messages={"invalid": _("Write a valid e-mail address, e.g. name@randers.dk.")},
     )
@@ -159,7 +159,7 @@ class LeaderForm(forms.Form):
     last_name = forms.CharField(label=_("New person's last name"), max_length=150, required=False)
     email = forms.EmailField(
         label=_("New person's work e-mail"),
-        max_length=254,
+        max_length=150,
         required=False,
         help_text=_("Also the username. The link to set the password is sent here."),
         error_messages={"invalid": _("Write a valid e-mail address, e.g. name@randers.dk.")},
@@ -412,7 +412,10 @@ class SiteForm(forms.Form):
         return data
 
 
-SiteFormSet = forms.formset_factory(SiteForm, extra=3, max_num=30, absolute_max=30)
+MAX_SITES = 30
+SiteFormSet = forms.formset_factory(
+    SiteForm, extra=3, max_num=MAX_SITES, absolute_max=MAX_SITES, validate_max=True
+)
 
 
 def sites_from(formset: forms.BaseFormSet) -> list[imports.SiteData]:

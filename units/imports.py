@@ -434,7 +434,9 @@ def validate_table(table: Sequence[Sequence[str]]) -> Validation:
         if len(first) > 150 or len(last) > 150:
             error("leader_name", _("The name is too long."))
         leader_email = value(row, "leader_email").lower()
-        if leader_email:
+        if len(leader_email) > 150:
+            error("leader_email", _("The e-mail address is longer than 150 characters."))
+        elif leader_email:
             try:
                 validate_email(leader_email)
             except ValidationError:

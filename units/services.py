@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Q, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -132,7 +133,13 @@ class NewPerson:
 
 
 def person_with_email(email: str) -> User | None:
-    return User.objects.filter(email__iexact=email.strip()).first()
+    """The person with this work e-mail, or else with it as username (case does not matter)."""
+    email = email.strip()
+    return (
+        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+        .order_by(Case(When(email__iexact=email, then=0), default=1), "pk")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -140,7 +147,7 @@ def create_person(data: NewPerson, *, by: User | None, invite: bool = True) -> U
     """A new person with their work e-mail as username and no password: they set it themselves
     through the link in the e-mail they receive."""
     email = data.email.strip().lower()
-    if person_with_email(email) or User.objects.filter(username__iexact=email).exists():
+    if person_with_email(email) is not None:
         raise OrganisationError(
             _("A person with the e-mail %(email)s exists already.") % {"email": email}
         )

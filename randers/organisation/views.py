@@ -118,6 +118,17 @@ def _query(raw: dict[str, list[str]]) -> QueryDict:
     return data
 
 
+def _with_room(slug: str, raw: dict[str, list[str]] | None) -> QueryDict | None:
+    """What was entered in the step, to show it again; the sites get three empty rows more."""
+    if raw is None:
+        return None
+    data = _query(raw)
+    if slug == "arbejdssteder":
+        total = int(data.get("sites-TOTAL_FORMS") or 0)
+        data["sites-TOTAL_FORMS"] = str(min(total + 3, unit_forms.MAX_SITES))
+    return data
+
+
 def _remember(request: HttpRequest, slug: str) -> None:
     stored = _stored(request)
     stored[slug] = {
@@ -180,7 +191,7 @@ def onboard_step(request: HttpRequest, step: str) -> HttpResponseBase:
                 return redirect("organisation:onboard-review")
             return redirect("organisation:onboard-step", step=STEP_SLUGS[index + 1])
     else:
-        form = _form(step, _query(stored[step]) if step in stored else None, periods)
+        form = _form(step, _with_room(step, stored.get(step)), periods)
     return render(
         request,
         "organisation/onboard_step.html",

@@ -608,6 +608,14 @@ def test_an_existing_unit_in_the_import_is_left_as_it_is(cast, organisation):
     assert not User.objects.filter(email="ny@randers.dk").exists()
 
 
+def test_a_leader_whose_username_is_the_email_is_found_and_reused(cast, organisation):
+    person = UserFactory.create(username="jofr@randers.dk", email="")
+    row = import_row(organisation, 2, leader_email="JOFR@randers.dk")
+    result = services.import_units([row], by=cast.administrator)
+    assert result.existing_leaders == [{"name": str(person), "email": ""}]
+    assert list(permissions.units_led_by(person)) == [Unit.objects.get(name="Børnehuset nr. 2")]
+
+
 def test_unit_slug_spells_out_danish_letters():
     assert services.unit_slug("Ålum Skole") == "aalum-skole"
     assert services.unit_slug("Børnehuset Mælkebøtten, Øster Tørslev") == (

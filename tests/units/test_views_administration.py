@@ -421,6 +421,8 @@ def test_closing_needs_a_confirmation_and_then_makes_the_unit_read_only(
     )
     for change in ("units:leader", "units:move", "units:close"):
         assert client.get(reverse(change, args=["tirsdalens-skole"])).status_code == 403
+    start = reverse("agreements:start", args=["tirsdalens-skole", period.slug])
+    assert client_for(cast.leader_a).get(start).status_code == 403
     page = client.get(organisation.unit_a.get_absolute_url()).content.decode()
     assert "Dens aftaler kan stadig læses, men ikke længere ændres." in page
     assert reverse("units:leader", args=["tirsdalens-skole"]) not in page
@@ -621,3 +623,51 @@ def test_import_page_query_count(client_for, cast, organisation, django_assert_n
     # 1 session, 2 user, 3 the reader's roles, 4-6 session save
     with django_assert_num_queries(6):
         assert client.get(reverse("units:import")).status_code == 200
+
+
+def test_new_person_and_import_template_query_counts(
+    client_for, cast, organisation, django_assert_num_queries
+):
+    client = client_for(cast.administrator)
+    # 1 session, 2 user, 3 the reader's roles, 4-6 session save
+    with django_assert_num_queries(6):
+        assert client.get(reverse("units:person-new")).status_code == 200
+    # 1 session, 2 user, 3 the reader's roles, 4 the first area and 5 committee for the
+    # examples, 6-7 all areas and committees for the guidance sheet, 8-10 session save
+    with django_assert_num_queries(10):
+        assert client.get(reverse("units:import-template", args=["xlsx"])).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_import_result_page_query_count_does_not_grow_with_units(
+    client_for, cast, django_assert_num_queries, count
+):
+    job = Job.objects.create(
+        kind=Job.Kind.UNIT_IMPORT,
+        requested_by=cast.administrator,
+        status=Job.Status.DONE,
+        result={
+            "created_units": [
+                {"name": f"Enhed {n}", "url": f"/enheder/enhed-{n}/", "leader": f"Leder {n}"}
+                for n in range(count)
+            ],
+            "invited": [{"name": f"Leder {n}", "email": f"l{n}@randers.dk"} for n in range(count)],
+            "existing_leaders": [],
+            "skipped": [{"row": n + 2, "name": f"Gammel {n}"} for n in range(count)],
+        },
+    )
+    client = client_for(cast.administrator)
+    # 1 session, 2 user, 3 the job, 4 the reader's roles, 5-7 session save
+    with django_assert_num_queries(7):
+        body = client.get(job.get_absolute_url()).content.decode()
+    assert f"Enhed {count - 1}" in body
+
+
+def test_set_password_page_query_count(client, cast, django_assert_num_queries):
+    person = services.create_person(
+        services.NewPerson("Camilla", "Nørgaard", "cano@randers.dk"), by=cast.administrator
+    )
+    url = client.get(services.set_password_path(person))["Location"]
+    # 1 session, 2 the person of the link, 3-5 session save
+    with django_assert_num_queries(5):
+        assert client.get(url).status_code == 200

@@ -242,6 +242,17 @@ def test_the_review_sends_back_to_a_step_that_is_no_longer_valid(
     assert not User.objects.filter(email="cano@randers.dk").exists()
 
 
+def test_coming_back_to_the_sites_gives_three_more_rows(client_for, cast, organisation):
+    client = client_for(cast.administrator)
+    start(client, "leder")
+    body = client.get(step("arbejdssteder")).content.decode()
+    assert 'name="sites-TOTAL_FORMS" value="6"' in body
+    assert 'value="Afdeling Vorup"' in body
+    assert (
+        client.post(step("arbejdssteder"), {**SITES, "sites-TOTAL_FORMS": "6"}).status_code == 302
+    )
+
+
 def test_changing_a_step_from_the_review_goes_back_to_the_review(client_for, cast, organisation):
     client = client_for(cast.administrator)
     start(client, "aftale")
@@ -414,7 +425,11 @@ def test_access_page_query_count_does_not_grow_with_roles(
         assert client.get(url).status_code == 200
 
 
-def test_merge_page_query_count(client_for, cast, organisation, period, django_assert_num_queries):
+@pytest.mark.parametrize("count", [1, 20])
+def test_merge_page_query_count_does_not_grow(
+    client_for, cast, organisation, period, django_assert_num_queries, count
+):
+    SiteFactory.create_batch(count, unit=organisation.unit_b)
     client = client_for(cast.administrator)
     # 1 session, 2 user, 3 the unit, 4 its sites, 5 the reader's roles, 6 the relevant periods,
     # 7-9 session save
