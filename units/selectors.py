@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 
 from . import permissions
 from .models import (
@@ -103,6 +103,16 @@ def responsibilities_of(user: User) -> Responsibilities:
 # --- Administration --------------------------------------------------------------------------
 
 CHANGES_SHOWN = 100
+
+
+def person_with_email(email: str) -> User | None:
+    """The person with this work e-mail, or else with it as username (case does not matter)."""
+    email = email.strip()
+    return (
+        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+        .order_by(Case(When(email__iexact=email, then=0), default=1), "pk")
+        .first()
+    )
 
 
 def people(text: str = "") -> QuerySet[User]:

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Q, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,7 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import permissions, selectors
 from .imports import ImportRow, SiteData, split_name
 from .models import (
     Area,
@@ -132,22 +131,12 @@ class NewPerson:
     language: str = User.Language.DANISH
 
 
-def person_with_email(email: str) -> User | None:
-    """The person with this work e-mail, or else with it as username (case does not matter)."""
-    email = email.strip()
-    return (
-        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
-        .order_by(Case(When(email__iexact=email, then=0), default=1), "pk")
-        .first()
-    )
-
-
 @transaction.atomic
 def create_person(data: NewPerson, *, by: User | None, invite: bool = True) -> User:
     """A new person with their work e-mail as username and no password: they set it themselves
     through the link in the e-mail they receive."""
     email = data.email.strip().lower()
-    if person_with_email(email) is not None:
+    if selectors.person_with_email(email) is not None:
         raise OrganisationError(
             _("A person with the e-mail %(email)s exists already.") % {"email": email}
         )
@@ -627,23 +616,27 @@ def _import_row(row: ImportRow, result: ImportResult, *, by: User | None) -> Non
                 ),
                 by=by,
             )
-            leader = person_with_email(row.leader_email)
+            leader = selectors.person_with_email(row.leader_email)
+            new = leader is None
             if leader is None:
                 first_name, last_name = split_name(row.leader_name)
                 leader = create_person(
                     NewPerson(first_name=first_name, last_name=last_name, email=row.leader_email),
                     by=by,
                 )
-                result.invited.append({"name": str(leader), "email": leader.email})
-            elif leader.email not in {p["email"] for p in result.existing_leaders}:
-                result.existing_leaders.append({"name": str(leader), "email": leader.email})
             assign_leader(unit, leader=leader, by=by)
-            result.created_units.append(
-                {"name": unit.name, "url": unit.get_absolute_url(), "leader": str(leader)}
-            )
     except IntegrityError:
         # Another import created the same unit or person in the meantime: nothing twice.
         result.skipped.append({"row": row.number, "name": row.name})
+        return
+    person = {"name": str(leader), "email": leader.email}
+    if new:
+        result.invited.append(person)
+    elif person not in result.existing_leaders:
+        result.existing_leaders.append(person)
+    result.created_units.append(
+        {"name": unit.name, "url": unit.get_absolute_url(), "leader": str(leader)}
+    )
 
 
 def import_units(
