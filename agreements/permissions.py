@@ -42,6 +42,11 @@ def _reads_council_states(roles: Roles) -> bool:
     return roles.council_member or bool(roles.committees)
 
 
+def _open(agreement: Agreement) -> bool:
+    """A closed unit's agreements are read-only: nobody acts on them any more."""
+    return not agreement.unit.is_closed
+
+
 # --- Lists, in SQL -----------------------------------------------------------------------------
 
 
@@ -110,7 +115,7 @@ def get_visible_agreement(
 def can_edit(user: AnyUser, agreement: Agreement) -> bool:
     """Edit the draft: the unit's leader and administrators, while it is a draft."""
     roles = roles_of(user)
-    if agreement.state != State.DRAFT or agreement.unit.is_closed:
+    if agreement.state != State.DRAFT or not _open(agreement):
         return False
     return roles.administrator or _leads(roles, agreement)
 
@@ -126,18 +131,24 @@ def can_review(user: AnyUser, agreement: Agreement) -> bool:
 
 
 def can_return(user: AnyUser, agreement: Agreement) -> bool:
-    return agreement.state in (State.SUBMITTED, State.IN_DIALOGUE) and can_review(user, agreement)
+    return (
+        agreement.state in (State.SUBMITTED, State.IN_DIALOGUE)
+        and _open(agreement)
+        and can_review(user, agreement)
+    )
 
 
 def can_send_to_committee(user: AnyUser, agreement: Agreement) -> bool:
-    return agreement.state == State.SUBMITTED and can_review(user, agreement)
+    return agreement.state == State.SUBMITTED and _open(agreement) and can_review(user, agreement)
 
 
 def can_approve(user: AnyUser, agreement: Agreement) -> bool:
     """Record the committee's approval: its chair, the area's director, administrators."""
     roles = roles_of(user)
-    return agreement.state == State.IN_DIALOGUE and (
-        roles.administrator or _directs(roles, agreement) or _chairs(roles, agreement)
+    return (
+        agreement.state == State.IN_DIALOGUE
+        and _open(agreement)
+        and (roles.administrator or _directs(roles, agreement) or _chairs(roles, agreement))
     )
 
 
@@ -155,7 +166,11 @@ def signer_roles(user: AnyUser, agreement: Agreement) -> list[str]:
 
 
 def can_sign(user: AnyUser, agreement: Agreement) -> bool:
-    return agreement.state == State.APPROVED and bool(signer_roles(user, agreement))
+    return (
+        agreement.state == State.APPROVED
+        and _open(agreement)
+        and bool(signer_roles(user, agreement))
+    )
 
 
 def can_amend(user: AnyUser, agreement: Agreement) -> bool:
@@ -163,7 +178,7 @@ def can_amend(user: AnyUser, agreement: Agreement) -> bool:
     roles = roles_of(user)
     return (
         agreement.state == State.SIGNED
-        and not agreement.unit.is_closed
+        and _open(agreement)
         and (roles.administrator or _leads(roles, agreement))
     )
 
@@ -171,7 +186,11 @@ def can_amend(user: AnyUser, agreement: Agreement) -> bool:
 def can_revoke(user: AnyUser, agreement: Agreement) -> bool:
     """Revoke, the council's right: exercised by the area's director or an administrator."""
     roles = roles_of(user)
-    return agreement.state != State.REVOKED and (roles.administrator or _directs(roles, agreement))
+    return (
+        agreement.state != State.REVOKED
+        and _open(agreement)
+        and (roles.administrator or _directs(roles, agreement))
+    )
 
 
 def can_start_agreement(user: AnyUser, unit_id: int) -> bool:

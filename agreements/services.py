@@ -104,7 +104,13 @@ def _locked(agreement: Agreement) -> Agreement:
     )
 
 
+def _require_open(agreement: Agreement) -> None:
+    if agreement.unit.is_closed:
+        raise AgreementError(_("The unit is closed; its agreements can no longer be changed."))
+
+
 def _require_state(agreement: Agreement, *states: str) -> None:
+    _require_open(agreement)
     if agreement.state not in states:
         raise AgreementError(
             _("This cannot be done while the agreement is “%(state)s”.")
@@ -243,8 +249,6 @@ def _editable(agreement: Agreement, by: User | None) -> Agreement:
     locked = _locked(agreement)
     _check(permissions.can_edit(by, locked) if by is not None else True, by)
     _require_state(locked, State.DRAFT)
-    if locked.unit.is_closed:
-        raise AgreementError(_("The unit is closed; its agreements can no longer be changed."))
     return locked
 
 
@@ -604,6 +608,7 @@ def revoke_agreement(agreement: Agreement, *, reason: str, by: User | None) -> A
     """The council's right to revoke an agreement at any time, with a written reason."""
     locked = _locked(agreement)
     _check(permissions.can_revoke(by, locked) if by is not None else True, by)
+    _require_open(locked)
     if locked.state == State.REVOKED:
         raise AgreementError(_("The agreement is already revoked."))
     return _transition(locked, State.REVOKED, by=by, reason=_reason_required(reason))

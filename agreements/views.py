@@ -89,14 +89,15 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     amendment) see the signed version in force."""
     agreement = _agreement(request, uuid)
     working = permissions.can_view_working_copy(request.user, agreement)
-    if working:
+    if working and agreement.state == State.SIGNED:
+        # Exactly the signed text: the unit's leader, area or committee may have changed since.
+        version = agreement.signed_version
+        assert version is not None
+        content = version.content
+    elif working:
         content = selectors.working_content(agreement)
-        if agreement.state == State.APPROVED:
-            version = selectors.latest_version(agreement)  # the version being signed
-        elif agreement.state == State.SIGNED:
-            version = agreement.signed_version
-        else:
-            version = None
+        # While approved, the version being signed; before that, none.
+        version = selectors.latest_version(agreement) if agreement.state == State.APPROVED else None
     else:
         version = agreement.signed_version
         assert version is not None  # can_view lets the public see signed agreements only
@@ -211,7 +212,7 @@ def verify(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
 def start(request: HtmxHttpRequest, unit_slug: str, period_slug: str) -> HttpResponseBase:
     unit = get_object_or_404(Unit, slug=unit_slug)
     period = get_object_or_404(Period, slug=period_slug)
-    _require(permissions.can_start_agreement(request.user, unit.pk))
+    _require(permissions.can_start_agreement(request.user, unit.pk) and not unit.is_closed)
     existing = Agreement.objects.filter(unit=unit, period=period).first()
     if existing is not None:
         return redirect(existing)

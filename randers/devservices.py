@@ -157,6 +157,7 @@ def run_app(env: dict[str, str]) -> int:
         "DEBUG": "true",
         "HTTPS": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": f"http://{ADDRESS}",
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
         "PYTHONUNBUFFERED": "1",
         **env,

@@ -20,6 +20,7 @@ from .models import (
     CommitteeMembership,
     Council,
     CouncilMembership,
+    OrganisationChange,
     Site,
     Unit,
     User,
@@ -38,7 +39,9 @@ class UserAdmin(DjangoUserAdmin):
         (_("Aftalestyring"), {"fields": ("job_title", "language")}),
     )
     list_display = ("username", "first_name", "last_name", "email", "job_title", "is_active")
-    readonly_fields = ("is_superuser", "groups", "user_permissions")
+    # Roles and the staff flag that goes with administration are given in the app, where they are
+    # recorded and the permissions follow; here they can only be read.
+    readonly_fields = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 
 class CouncilMembershipInline(admin.TabularInline):
@@ -164,6 +167,31 @@ class UnitAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Unit]:
         return super().get_queryset(request).select_related("area", "committee", "leader")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> Any:
+        # Moving, merging and closing are done in the app, where they are recorded.
+        if obj is None:
+            return ()
+        return ("area", "committee", "closed_at", "successor")
+
+
+@admin.register(OrganisationChange)
+class OrganisationChangeAdmin(admin.ModelAdmin):
+    """The record of changes, read-only: it is written by the services only."""
+
+    list_display = ("at", "actor", "action", "role", "person", "unit", "area", "committee")
+    list_filter = ("action", "role")
+    list_select_related = ("actor", "person", "unit", "area", "committee")
+    search_fields = ["person__username", "person__last_name", "unit__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Site)

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -35,6 +37,12 @@ class User(AbstractUser):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            # A work e-mail belongs to one person: imports and onboarding find people by it.
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="unique_person_email"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -159,6 +167,14 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+_DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+
+def unit_slug(name: str) -> str:
+    """The unit's address in URLs: `Ålum Skole` becomes `aalum-skole`."""
+    return slugify(name.translate(_DANISH_LETTERS))[:200]
 
 
 def active_units_q(prefix: str = "", on: date | None = None) -> Q:
@@ -290,6 +306,124 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganisationChange(models.Model):
+    """The record of one change to the organisation or to someone's roles: who, when, what, and
+    before and after. Written only by `units.services`, never changed afterwards.
+
+    A role that one person holds at a time (a unit's leader, an area's director) is recorded once
+    per change with both people: `person` the new holder, `previous_person` the one before.
+    """
+
+    class Action(models.TextChoices):
+        ROLE_GRANTED = "role_granted", _("Role given")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        ROLE_REMOVED = "role_removed", _("Role removed")
+        PERSON_CREATED = "person_created", _("Person created")
+        INVITATION_SENT = "invitation_sent", _("Link to set the password sent")
+        UNIT_CREATED = "unit_created", _("Unit created")
+        UNIT_MOVED = "unit_moved", _("Unit moved")
+        UNIT_MERGED = "unit_merged", _("Unit merged into another")
+        UNIT_CLOSED = "unit_closed", _("Unit closed")
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("Leader of the unit")
+        DIRECTOR = "director", _("Director of the area")
+        COMMITTEE_MEMBER = "committee_member", _("Member of the committee")
+        COMMITTEE_CHAIR = "committee_chair", _("Chair of the committee")
+        COUNCIL_MEMBER = "council_member", _("Member of the city council")
+        ADMINISTRATOR = "administrator", _("Administrator")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("what"), max_length=20, choices=Action)
+    role = models.CharField(_("role"), max_length=20, choices=Role, blank=True)
+    person = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisation_changes",
+        verbose_name=_("person"),
+    )
+    previous_person = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous holder"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisation_changes",
+        verbose_name=_("unit"),
+    )
+    other_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisation_changes",
+        verbose_name=_("area"),
+    )
+    committee = models.ForeignKey(
+        Committee,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisation_changes",
+        verbose_name=_("committee"),
+    )
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisation change")
+        verbose_name_plural = _("organisation changes")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action__startswith="role_") | ~Q(role=""),
+                name="organisation_change_role_named",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+    def _shown(self, value: str) -> str:
+        """A committee seat is recorded by its code; show its name."""
+        if self.role in (self.Role.COMMITTEE_MEMBER, self.Role.COMMITTEE_CHAIR) and value:
+            return str(CommitteeMembership.Role(value).label)
+        return value
+
+    @property
+    def before_shown(self) -> str:
+        return self._shown(self.before)
+
+    @property
+    def after_shown(self) -> str:
+        return self._shown(self.after)
 
 
 # --- Object permissions (django-guardian direct foreign-key tables) -------------------------

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Value
+from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 
 from .models import (
@@ -147,6 +149,91 @@ def is_council_member(user: AnyUser) -> bool:
     return roles_of(user).council_member
 
 
+def require_administrator(user: AnyUser) -> None:
+    """The administration pages answer 403 to everyone else (they are pages, not secrets)."""
+    if not is_administrator(user):
+        raise PermissionDenied
+
+
+def get_person_for_administrator(user: AnyUser, queryset: QuerySet[User], **lookup: object) -> User:
+    """A person's page is for administrators only: anyone else gets 404, as if there were none."""
+    if not is_administrator(user):
+        raise Http404
+    try:
+        return queryset.get(**lookup)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class UnitHolders:
+    """The people whose roles reach one unit, read from the grant tables."""
+
+    leaders: list[User]
+    directors: list[User]
+    committee_chairs: list[User]
+    committee_members: list[User]
+    council_member_count: int
+    administrator_count: int
+
+
+def holders_for_unit(unit: Unit) -> UnitHolders:
+    """Who holds a role that reaches the unit (five queries, whatever the numbers)."""
+    leaders = list(
+        User.objects.filter(
+            unituserobjectpermission__content_object=unit,
+            unituserobjectpermission__permission__codename=LEAD_UNIT,
+        ).order_by("first_name", "last_name")
+    )
+    directors = list(
+        User.objects.filter(
+            areauserobjectpermission__content_object_id=unit.area_id,
+            areauserobjectpermission__permission__codename=DIRECT_AREA,
+        ).order_by("first_name", "last_name")
+    )
+    seats = list(
+        CommitteeUserObjectPermission.objects.filter(
+            content_object_id=unit.committee_id,
+            permission__codename__in=[SIT_ON_COMMITTEE, CHAIR_COMMITTEE],
+        )
+        .select_related("user", "permission")
+        .order_by("user__first_name", "user__last_name")
+    )
+    chairs = [seat.user for seat in seats if seat.permission.codename == CHAIR_COMMITTEE]
+    members = [
+        seat.user
+        for seat in seats
+        if seat.permission.codename == SIT_ON_COMMITTEE and seat.user not in chairs
+    ]
+    council_count = (
+        CouncilUserObjectPermission.objects.filter(permission__codename=SIT_ON_COUNCIL)
+        .values("user")
+        .distinct()
+        .count()
+    )
+    app_label, codename = ADMINISTER.split(".")
+    administrator_count = (
+        User.objects.filter(
+            Q(
+                groups__permissions__codename=codename,
+                groups__permissions__content_type__app_label=app_label,
+            )
+            | Q(user_permissions__codename=codename),
+            is_active=True,
+        )
+        .distinct()
+        .count()
+    )
+    return UnitHolders(
+        leaders=leaders,
+        directors=directors,
+        committee_chairs=chairs,
+        committee_members=members,
+        council_member_count=council_count,
+        administrator_count=administrator_count,
+    )
+
+
 # --- Granting and revoking (called only by units.services and the demo data builder) ----------
 
 
@@ -171,11 +258,29 @@ def revoke_directorship(user: User, area: Area) -> None:
 
 
 def grant_committee_seat(user: User, committee: Committee, *, chair: bool) -> None:
-    assign_perm(SIT_ON_COMMITTEE, user, committee)
-    if chair:
-        assign_perm(CHAIR_COMMITTEE, user, committee)
-    else:
-        remove_perm(CHAIR_COMMITTEE, user, committee)
+    """A seat, and the chair or not, with both permissions looked up in one query."""
+    held = {
+        permission.codename: permission
+        for permission in Permission.objects.filter(
+            content_type__app_label="units",
+            content_type__model="committee",
+            codename__in=[SIT_ON_COMMITTEE, CHAIR_COMMITTEE],
+        )
+    }
+    wanted = [SIT_ON_COMMITTEE, CHAIR_COMMITTEE] if chair else [SIT_ON_COMMITTEE]
+    CommitteeUserObjectPermission.objects.bulk_create(
+        [
+            CommitteeUserObjectPermission(
+                user=user, content_object=committee, permission=held[codename]
+            )
+            for codename in wanted
+        ],
+        ignore_conflicts=True,
+    )
+    if not chair:
+        CommitteeUserObjectPermission.objects.filter(
+            user=user, content_object=committee, permission=held[CHAIR_COMMITTEE]
+        ).delete()
     forget_roles(user)
 
 

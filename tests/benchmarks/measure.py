@@ -42,6 +42,16 @@ PAGES = [
     ("search (council)", "council", "/aftaler/soeg/?q=skoler"),
     ("search (public)", None, "/aftaler/soeg/?q=trivsel"),
     ("public list", None, "/aftaler/offentlige/"),
+    ("administration", "admin", "/organisation/"),
+    ("people", "admin", "/organisation/personer/"),
+    ("people, search", "admin", "/organisation/personer/?q=hansen"),
+    ("person (leader)", "admin", "/organisation/personer/{leader}/"),
+    ("what a person may do (council)", "admin", "/organisation/personer/{council}/adgang/"),
+    ("unit page (admin)", "admin", "/enheder/tirsdalens-skole/"),
+    ("who may do what in a unit", "admin", "/organisation/enheder/tirsdalens-skole/"),
+    ("area (admin)", "admin", "/organisation/omraader/boern-og-skole/"),
+    ("committee (admin)", "admin", "/organisation/udvalg/skole-og-uddannelsesudvalget/"),
+    ("onboarding, first step", "admin", "/organisation/ny-enhed/enheden/"),
 ]
 
 
@@ -51,8 +61,11 @@ def measure(repeat: int) -> list[dict[str, object]]:
     agreement = Agreement.objects.select_related("period").get(
         unit__name="Tirsdalens Skole", period=Period.objects.relevant()[0]
     )
+    people = {name: User.objects.get(username=name).uuid for name in ("leader", "council")}
     for page, username, template in PAGES:
-        url = template.format(agreement=agreement.get_absolute_url(), period=agreement.period.slug)
+        url = template.format(
+            agreement=agreement.get_absolute_url(), period=agreement.period.slug, **people
+        )
         if username not in clients:
             clients[username] = Client()
             clients[username].force_login(User.objects.get(username=username))

@@ -57,3 +57,35 @@ def test_seating_a_chair_in_the_admin_grants_the_chair(client_for, cast, organis
     )
     assert response.status_code == 302
     assert list(permissions.committees_chaired_by(cast.leader_b)) == [committee]
+
+
+def test_moving_and_closing_are_not_done_in_the_admin(client_for, cast, organisation):
+    unit = organisation.unit_a
+    response = client_for(cast.administrator).post(
+        reverse("admin:units_unit_change", args=[unit.pk]),
+        {
+            "name": unit.name,
+            "slug": unit.slug,
+            "kind": unit.kind,
+            "area": organisation.other_area.pk,
+            "committee": organisation.technical_committee.pk,
+            "closed_at": "2026-01-01",
+            "leader": cast.leader_a.pk,
+            "active_from": "2020-01-01",
+            "sites-TOTAL_FORMS": "0",
+            "sites-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert (unit.area, unit.committee, unit.closed_at) == (
+        organisation.area_a,
+        organisation.school_committee,
+        None,
+    )
+
+
+def test_the_record_of_changes_is_read_only_in_the_admin(client_for, cast):
+    client = client_for(cast.administrator)
+    assert client.get(reverse("admin:units_organisationchange_changelist")).status_code == 200
+    assert client.get(reverse("admin:units_organisationchange_add")).status_code == 403
