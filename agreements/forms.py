@@ -6,10 +6,11 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from goals.models import CouncilGoal, Goal, Indicator
+from goals.models import CouncilGoal, FollowUpStatus, Goal, GoalFollowUp, Indicator
+from units.models import Area, Committee, Unit
 
 from . import services
-from .models import Consultation, SignerRole
+from .models import Consultation, FollowUpPoint, Period, SignerRole
 
 MAX_TEXT = 20_000
 
@@ -247,3 +248,194 @@ class StartAgreementForm(forms.Form):
             ).queryset = previous_goals
             self.fields["source"].initial = self.Source.ROLLOVER
             self.initial.setdefault("keep_goals", list(previous_goals))
+
+
+# --- Goals and follow-up -----------------------------------------------------------------------
+
+
+class CoverageFilterForm(forms.Form):
+    """The coverage matrix's filters, read from the query string."""
+
+    period = forms.ModelChoiceField(
+        label=_("Period"),
+        queryset=Period.objects.order_by("-starts_on"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("The period in force"),
+        error_messages={"invalid_choice": _("Choose one of the periods in the list.")},
+    )
+    committee = forms.ModelChoiceField(
+        label=_("Committee"),
+        queryset=Committee.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All committees"),
+        error_messages={"invalid_choice": _("Choose one of the committees in the list.")},
+    )
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All areas"),
+        error_messages={"invalid_choice": _("Choose one of the areas in the list.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("All kinds")), *Unit.Kind.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the kinds in the list.")},
+    )
+
+
+STATUS_CHOICES = [("", _("Choose a status")), *FollowUpStatus.choices]
+
+
+class GoalFollowUpForm(forms.Form):
+    """One goal of a draft report: status, assessment and a new measurement per indicator."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a status from the list.")},
+    )
+    assessment = forms.CharField(
+        label=_("Assessment"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How is the goal going, and why? Required when you submit."),
+    )
+
+    def __init__(
+        self, *args: Any, row: GoalFollowUp, indicators: list[Indicator], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.row = row
+        self.indicators = indicators
+        for indicator in indicators:
+            measure = f" ({indicator.unit_of_measure})" if indicator.unit_of_measure else ""
+            self.fields[f"value_{indicator.pk}"] = forms.DecimalField(
+                label=_("New value of %(name)s%(measure)s")
+                % {"name": indicator.name, "measure": measure},
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                localize=True,
+            )
+            self.fields[f"date_{indicator.pk}"] = forms.DateField(
+                label=_("Measured on (%(name)s)") % {"name": indicator.name},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+
+    def indicator_fields(self) -> list[tuple[Indicator, forms.BoundField, forms.BoundField]]:
+        return [(i, self[f"value_{i.pk}"], self[f"date_{i.pk}"]) for i in self.indicators]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for indicator in self.indicators:
+            value, day = data.get(f"value_{indicator.pk}"), data.get(f"date_{indicator.pk}")
+            if value is not None and day is None:
+                self.add_error(f"date_{indicator.pk}", _("Give the date of the measurement."))
+            if day is not None and value is None:
+                self.add_error(f"value_{indicator.pk}", _("Give the measured value."))
+        return data
+
+    def entry(self) -> services.GoalEntry:
+        data = self.cleaned_data
+        return services.GoalEntry(
+            follow_up_id=self.row.pk,
+            status=data["status"],
+            assessment=data["assessment"],
+            measurements=[
+                services.MeasurementEntry(
+                    indicator_id=i.pk,
+                    measured_on=data[f"date_{i.pk}"],
+                    value=data[f"value_{i.pk}"],
+                )
+                for i in self.indicators
+                if data.get(f"value_{i.pk}") is not None and data.get(f"date_{i.pk}") is not None
+            ],
+        )
+
+
+class SeenForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Reply to the leader (optional)"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class FollowUpDownloadForm(forms.Form):
+    point = forms.ModelChoiceField(
+        label=_("Follow-up point"),
+        queryset=FollowUpPoint.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the follow-up points in the list.")},
+    )
+
+    def __init__(self, *args: Any, period: Period | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["point"]).queryset = (
+            FollowUpPoint.objects.filter(period=period).order_by("due_on")
+            if period
+            else FollowUpPoint.objects.none()
+        )
+
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+XLSX_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/octet-stream",
+}
+
+
+class FollowUpUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        help_text=_(
+            "The file you downloaded here, filled in. Only .xlsx files of at most 2 MB. "
+            "Nothing is saved unless every row is valid."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+        error_messages={"required": _("Choose the Excel file to upload.")},
+    )
+    submit = forms.BooleanField(
+        label=_("Submit the reports as well (every goal needs a status and an assessment)"),
+        required=False,
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx") or (
+            upload.content_type and upload.content_type not in XLSX_TYPES
+        ):
+            raise forms.ValidationError(_("The file must be an Excel workbook (.xlsx)."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload
+
+
+class PushCommonGoalsForm(forms.Form):
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the areas in the list.")},
+    )
+    period = forms.ModelChoiceField(
+        label=_("Period"),
+        queryset=Period.objects.order_by("-starts_on"),
+        to_field_name="slug",
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the periods in the list.")},
+    )
