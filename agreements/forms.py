@@ -363,7 +363,7 @@ class GoalFollowUpForm(forms.Form):
 
 class SeenForm(forms.Form):
     reply = forms.CharField(
-        label=_("Reply to the leader (optional)"),
+        label=_("Reply to the leader"),
         required=False,
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),

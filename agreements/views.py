@@ -884,20 +884,19 @@ def coverage(request: HtmxHttpRequest) -> HttpResponse:
     committee = filters.get("committee")
     units = _coverage_units(filters)
     page = Paginator(units, COVERAGE_UNITS_PER_PAGE).get_page(request.GET.get("side"))
-    council_goals = list(goal_selectors.council_goals(committee.pk if committee else None))
-    context: dict[str, Any] = {
-        "form": form,
-        "period": period,
-        "page": page,
-        "council_goals": council_goals,
-    }
+    context: dict[str, Any] = {"form": form, "period": period, "page": page}
     if period is not None:
+        coverage = goal_selectors.coverage_rollup(period.pk, units, goal_selectors.council_goals())
+        if committee is not None:
+            coverage = coverage.relevant_to(committee.pk)
+        council_goals = [rollup.council_goal for rollup in coverage.rollups]
         cells = goal_selectors.coverage_cells(period.pk, [unit.pk for unit in page.object_list])
         context["rows"] = [
             (unit, [(goal, cells.get((unit.pk, goal.pk))) for goal in council_goals])
             for unit in page.object_list
         ]
-        context["coverage"] = goal_selectors.coverage_rollup(period.pk, units, council_goals)
+        context["coverage"] = coverage
+        context["council_goals"] = council_goals
         context["signed_units"] = selectors.units_with_signed_agreement(
             period, [unit.pk for unit in page.object_list]
         )

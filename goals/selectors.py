@@ -83,12 +83,13 @@ def carried_goals(period_id: int) -> QuerySet[Goal]:
     ).exclude(agreement__state="revoked")
 
 
-def council_goals(committee_id: int | None = None) -> QuerySet[CouncilGoal]:
-    """The active council goals: the vision's, and the policies (of one committee if given)."""
-    goals = CouncilGoal.objects.filter(active=True).select_related("committee")
-    if committee_id is not None:
-        goals = goals.filter(Q(committee__isnull=True) | Q(committee_id=committee_id))
-    return goals.order_by("order", "title")
+def council_goals() -> QuerySet[CouncilGoal]:
+    """The active council goals: the vision's and the committees' policies."""
+    return (
+        CouncilGoal.objects.filter(active=True)
+        .select_related("committee")
+        .order_by("order", "title")
+    )
 
 
 # --- The coverage matrix -----------------------------------------------------------------------
@@ -132,6 +133,16 @@ class Coverage:
     @property
     def white_spots(self) -> list[Rollup]:
         return [rollup for rollup in self.rollups if rollup.white_spot or rollup.few]
+
+    def relevant_to(self, committee_id: int) -> "Coverage":
+        """For one committee's units: the vision's goals, the committee's own policies, and any
+        other council goal that some unit of the selection carries."""
+        rollups = [
+            rollup
+            for rollup in self.rollups
+            if rollup.council_goal.committee_id in (None, committee_id) or rollup.units > 0
+        ]
+        return Coverage(units=self.units, signed=self.signed, rollups=rollups)
 
 
 def coverage_cells(period_id: int, unit_ids: Iterable[int]) -> dict[tuple[int, int], Cell]:

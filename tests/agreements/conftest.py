@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from agreements import services
-from agreements.models import Agreement, Consultation, Period, TemplateSection
+from agreements.models import Agreement, Consultation, FollowUpPoint, Period, TemplateSection
 from tests.conftest import Cast, Organisation
 
 SECTIONS = [
@@ -118,3 +118,46 @@ def in_state(organisation: Organisation, cast: Cast, period: Period) -> Callable
         return agreement
 
     return bring
+
+
+def add_points(period: Period) -> tuple[FollowUpPoint, FollowUpPoint]:
+    year = period.starts_on.year
+    return (
+        FollowUpPoint.objects.create(
+            period=period,
+            name=f"Midtvejsopfølgning {year}",
+            kind=FollowUpPoint.Kind.MID_YEAR,
+            due_on=date(year, 6, 15),
+        ),
+        FollowUpPoint.objects.create(
+            period=period,
+            name=f"Årsopfølgning {year}",
+            kind=FollowUpPoint.Kind.ANNUAL,
+            due_on=date(year, 11, 15),
+        ),
+    )
+
+
+@pytest.fixture
+def points(period: Period) -> tuple[FollowUpPoint, FollowUpPoint]:
+    """The period's mid-year and annual follow-up points."""
+    return add_points(period)
+
+
+@pytest.fixture
+def signed(in_state: Callable[[str], Agreement], points: object) -> Agreement:
+    """Unit A's signed agreement (one goal, with one indicator) in a period with follow-up points."""
+    return in_state(Agreement.State.SIGNED)
+
+
+def report_all(report, by=None, status="in_progress", assessment="Det går efter planen."):  # type: ignore[no-untyped-def]
+    """Fill in every goal of a draft report and submit it."""
+    services.save_follow_up(
+        report,
+        entries=[
+            services.GoalEntry(follow_up_id=row.pk, status=status, assessment=assessment)
+            for row in report.goals.all()
+        ],
+        by=by,
+    )
+    return services.submit_follow_up(report, by=by)
