@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from .selectors import Series
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 24, 20, 44
+LEFT, RIGHT, TOP, BOTTOM = 72, 24, 20, 44
+INSET = 32  # room for the first and last date label
 LINE = "#0059b3"  # 7.0:1 on white
 TARGET = "#006e3c"  # 6.3:1 on white
 PEER = "#6d3b8f"  # 8.2:1 on white
@@ -26,9 +27,11 @@ TEXT = "#1a1a1a"
 
 
 def _number(value: Decimal) -> str:
-    return number_format(
-        value.normalize() if value == value.to_integral() else value, use_l10n=True
-    )
+    """The value as Danish readers write it, without trailing zeros (6,4; 5; 182.000)."""
+    value = value.normalize()
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    return number_format(value, use_l10n=True, force_grouping=abs(value) >= 10_000)
 
 
 @dataclass
@@ -98,7 +101,8 @@ def line_chart(series: Series, *, chart_id: str) -> SafeString:
     plot_width = WIDTH - LEFT - RIGHT
 
     def x(index: int) -> str:
-        return _px(LEFT + (plot_width / 2 if count == 1 else plot_width * index / (count - 1)))
+        inner = plot_width - 2 * INSET
+        return _px(LEFT + INSET + (inner / 2 if count == 1 else inner * index / (count - 1)))
 
     ticks = [low + (high - low) * Decimal(i) / 4 for i in range(5)]
     grid = format_html_join(

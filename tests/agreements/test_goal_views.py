@@ -1,0 +1,308 @@
+"""The pages of goals across units: the coverage matrix, a council goal, a cell, a unit's goals and
+indicators, the common goals, the follow-up overview; who may open them and their query budgets,
+constant from 20 to 2,000 units."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements import services
+from agreements.models import Agreement, AgreementVersion, Period
+from goals.models import (
+    CommonGoal,
+    CouncilGoal,
+    FollowUpReport,
+    Goal,
+    GoalFollowUp,
+    Indicator,
+    IndicatorDefinition,
+    Measurement,
+)
+from units.models import Unit
+
+from .conftest import report_all
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = [
+    "anonymous",
+    "leader_a",
+    "leader_b",
+    "director",
+    "other_director",
+    "council_member",
+    "committee_chair",
+    "administrator",
+]
+
+
+def person(cast, name):  # type: ignore[no-untyped-def]
+    return None if name == "anonymous" else cast.all()[name]
+
+
+@pytest.fixture
+def council_goal(db: None) -> CouncilGoal:
+    return CouncilGoal.objects.create(title="Et godt liv – for alle", slug="et-godt-liv")
+
+
+@pytest.fixture
+def definition(db: None) -> IndicatorDefinition:
+    return IndicatorDefinition.objects.create(
+        name="Elevfravær", unit_of_measure="%", direction="decrease", data_source="Skolens data"
+    )
+
+
+def bulk_signed_units(
+    count: int, period: Period, organisation, council_goal, definition, point
+) -> None:  # type: ignore[no-untyped-def]
+    """`count` schools, each with a signed agreement whose goal serves the council goal, a library
+    indicator with a measurement, and a submitted follow-up: bulk inserts, not services."""
+    units = Unit.objects.bulk_create(
+        Unit(
+            name=f"Skole {number:05d}",
+            slug=f"skole-{number:05d}",
+            kind=Unit.Kind.SCHOOL,
+            area=organisation.area_a,
+            committee=organisation.school_committee,
+            active_from=date(2020, 1, 1),
+        )
+        for number in range(count)
+    )
+    agreements = Agreement.objects.bulk_create(
+        Agreement(unit=unit, period=period) for unit in units
+    )
+    versions = AgreementVersion.objects.bulk_create(
+        AgreementVersion(agreement=a, number=1, content_text='{"goals": []}', content_hash="0" * 64)
+        for a in agreements
+    )
+    for agreement, version in zip(agreements, versions, strict=True):
+        agreement.state, agreement.signed_version = Agreement.State.SIGNED, version
+    Agreement.objects.bulk_update(agreements, ["state", "signed_version"])
+    goals = Goal.objects.bulk_create(
+        Goal(agreement=a, order=1, title="Mindre fravær", success_criterion="Under 5 %.")
+        for a in agreements
+    )
+    Goal.council_goals.through.objects.bulk_create(
+        Goal.council_goals.through(goal=goal, councilgoal=council_goal) for goal in goals
+    )
+    indicators = Indicator.objects.bulk_create(
+        Indicator(goal=goal, definition=definition, name="Elevfravær", unit_of_measure="%")
+        for goal in goals
+    )
+    Measurement.objects.bulk_create(
+        Measurement(
+            unit=unit,
+            indicator=indicator,
+            definition=definition,
+            name="Elevfravær",
+            measured_on=date(2027, 6, 1),
+            value=Decimal(4 + number % 5),
+        )
+        for number, (unit, indicator) in enumerate(zip(units, indicators, strict=True))
+    )
+    reports = FollowUpReport.objects.bulk_create(
+        FollowUpReport(
+            agreement=a,
+            point=point,
+            state=FollowUpReport.State.SUBMITTED,
+            is_current=True,
+            submitted_at=timezone.now(),
+        )
+        for a in agreements
+    )
+    GoalFollowUp.objects.bulk_create(
+        GoalFollowUp(
+            report=report,
+            goal=goal,
+            goal_title=goal.title,
+            status="in_progress" if number % 3 else "delayed",
+            assessment="Vi er i gang.",
+        )
+        for number, (report, goal) in enumerate(zip(reports, goals, strict=True))
+    )
+
+
+@pytest.mark.parametrize("name", PEOPLE)
+def test_the_coverage_pages_are_for_every_signed_in_person(
+    client_for, cast, signed, points, council_goal, organisation, name
+):
+    goal = signed.goals.get()
+    goal.council_goals.add(council_goal)
+    client = client_for(person(cast, name))
+    urls = [
+        reverse("agreements:coverage") + "?period=aftaler-2027",
+        reverse("agreements:council-goal", args=[council_goal.slug]) + "?period=aftaler-2027",
+        reverse("agreements:coverage-cell", args=[council_goal.slug, organisation.unit_a.slug])
+        + "?period=aftaler-2027",
+        reverse("agreements:unit-goals", args=[organisation.unit_a.slug]) + "?period=aftaler-2027",
+        reverse("agreements:follow-up-overview"),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == (302 if name == "anonymous" else 200), url
+
+
+def test_the_matrix_shows_the_cells_roll_up_and_white_spots_in_danish(
+    client_for, cast, signed, points, council_goal, organisation
+):
+    CouncilGoal.objects.create(title="En bæredygtig fremtid", slug="baeredygtig")
+    signed.goals.get().council_goals.add(council_goal)
+    report_all(services.start_follow_up(signed, points[0], by=None), status="delayed")
+    response = client_for(cast.council_member).get(
+        reverse("agreements:coverage"),
+        {"period": "aftaler-2027", "committee": organisation.school_committee.slug},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "2 enheder blandt de viste, 1 med underskrevet aftale for 2027." in content
+    assert "Hvid plet: ingen enhed bærer det" in content
+    cell = reverse("agreements:coverage-cell", args=[council_goal.slug, organisation.unit_a.slug])
+    assert f'href="{cell}?period=aftaler-2027"' in content
+    assert "Forsinket" in content
+    assert "Ingen underskrevet aftale" in content  # unit B
+
+
+def test_a_cell_leads_to_the_goals_behind_it(client_for, cast, signed, council_goal, organisation):
+    goal = signed.goals.get()
+    goal.council_goals.add(council_goal)
+    response = client_for(cast.council_member).get(
+        reverse("agreements:coverage-cell", args=[council_goal.slug, organisation.unit_a.slug]),
+        {"period": "aftaler-2027"},
+    )
+    assert reverse("agreements:goal-history", args=[goal.uuid]) in response.content.decode()
+
+
+def test_the_unit_goals_page_shows_a_chart_with_a_table_and_the_peer_median(
+    client_for, cast, signed, points, definition, organisation
+):
+    Measurement.objects.create(
+        unit=organisation.unit_a,
+        definition=definition,
+        name="Elevfravær",
+        measured_on=date(2026, 6, 1),
+        value=Decimal("6.4"),
+    )
+    Measurement.objects.create(
+        unit=organisation.unit_a,
+        definition=definition,
+        name="Elevfravær",
+        measured_on=date(2027, 6, 1),
+        value=Decimal("5.2"),
+    )
+    Measurement.objects.create(
+        unit=organisation.unit_b,
+        definition=definition,
+        name="Elevfravær",
+        measured_on=date(2027, 5, 1),
+        value=Decimal("7.0"),
+    )
+    response = client_for(cast.leader_b).get(
+        reverse("agreements:unit-goals", args=[organisation.unit_a.slug]),
+        {"period": "aftaler-2027"},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert '<svg class="indicator-chart"' in content and 'role="img"' in content
+    assert "<desc" in content and "Median for 2 enheder af samme type i 2027: 6,1." in content
+    assert "medianen 6,10 %" in content
+    assert "style=" not in content and "<script>" not in content
+    assert "Tallene for Elevfravær" in content
+
+
+@pytest.mark.parametrize("units", [20, 2000])
+def test_the_coverage_matrix_query_count_is_constant_in_units(
+    client_for,
+    cast,
+    period,
+    points,
+    council_goal,
+    definition,
+    organisation,
+    django_assert_num_queries,
+    units,
+):
+    bulk_signed_units(units, period, organisation, council_goal, definition, points[0])
+    client = client_for(cast.council_member)
+    url = reverse("agreements:coverage")
+    # 1 session, 2 user, 3-4 the filter's period and committee, 5 the units counted,
+    # 6 the council goals, 7 the units with a signed agreement counted, 8 units per council goal,
+    # 9 goals per council goal and status, 10 the page of units, 11 the cells of the page,
+    # 12 which of them have a signed agreement, 13-15 the filter's choices (periods, committees,
+    # areas), 16-18 session save (savepoint, update, release)
+    with django_assert_num_queries(18):
+        response = client.get(
+            url, {"period": period.slug, "committee": organisation.school_committee.slug}
+        )
+    assert response.status_code == 200
+    assert f"{units + 2} enheder blandt de viste, {units} med underskrevet aftale" in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("units", [20, 2000])
+def test_the_unit_goals_page_query_count_is_constant_in_units(
+    client_for,
+    cast,
+    period,
+    points,
+    council_goal,
+    definition,
+    organisation,
+    django_assert_num_queries,
+    units,
+):
+    bulk_signed_units(units, period, organisation, council_goal, definition, points[0])
+    unit = Unit.objects.get(slug="skole-00001")
+    client = client_for(cast.council_member)
+    # 1 session, 2 user, 3 unit with area, committee, leader, 4 the period, 5 the agreement,
+    # 6 its goals with their latest status, 7 their council goals, 8 their indicators,
+    # 9 the unit's measurements, 10 the peer median and range, 11 the reader's roles,
+    # 12-14 session save (savepoint, update, release)
+    with django_assert_num_queries(14):
+        response = client.get(
+            reverse("agreements:unit-goals", args=[unit.slug]), {"period": period.slug}
+        )
+    assert response.status_code == 200
+    assert f"Blandt de {units} enheder af typen skole" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", PEOPLE)
+def test_only_administrators_push_common_goals(client_for, cast, draft, organisation, name):
+    CommonGoal.objects.create(area=organisation.area_a, title="Flere børn deltager i fællesskaber")
+    client = client_for(person(cast, name))
+    url = reverse("agreements:common-goals")
+    data = {"area": organisation.area_a.slug, "period": draft.period.slug}
+    response = client.post(url, data)
+    if name == "administrator":
+        assert response.status_code == 302
+        assert [g.title for g in draft.goals.all()] == ["Flere børn deltager i fællesskaber"]
+    else:
+        assert response.status_code == (302 if name == "anonymous" else 403)
+        assert not draft.goals.exists()
+
+
+def test_pushing_common_goals_adds_each_once_to_the_drafts_of_the_area_only(
+    cast, in_state, organisation, definition
+):
+    common = CommonGoal.objects.create(
+        area=organisation.area_a, title="Mindre fravær", success_criterion="Under 5 %."
+    )
+    common.indicators.add(definition)
+    submitted = in_state(Agreement.State.SUBMITTED)  # unit A: not a draft
+    draft_b = services.create_agreement(organisation.unit_b, submitted.period, by=None)
+    draft_c = services.create_agreement(organisation.unit_c, submitted.period, by=None)
+    assert (
+        services.push_common_goals(organisation.area_a, submitted.period, by=cast.administrator)
+        == 1
+    )
+    assert (
+        services.push_common_goals(organisation.area_a, submitted.period, by=cast.administrator)
+        == 0
+    )
+    goal = draft_b.goals.get()
+    assert (goal.kind, goal.common_goal, goal.success_criterion) == ("common", common, "Under 5 %.")
+    assert [(i.definition, i.name) for i in goal.indicators.all()] == [(definition, "Elevfravær")]
+    assert not draft_c.goals.exists()
+    assert submitted.goals.count() == 1
