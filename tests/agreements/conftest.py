@@ -146,7 +146,7 @@ def points(period: Period) -> tuple[FollowUpPoint, FollowUpPoint]:
 
 @pytest.fixture
 def signed(in_state: Callable[[str], Agreement], points: object) -> Agreement:
-    """Unit A's signed agreement (one goal, with one indicator) in a period with follow-up points."""
+    """Unit A's signed agreement (one goal, one indicator) in a period with follow-up points."""
     return in_state(Agreement.State.SIGNED)
 
 

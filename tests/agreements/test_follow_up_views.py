@@ -176,7 +176,8 @@ def test_the_goal_history_shows_superseded_follow_ups(client_for, cast, signed, 
     content = response.content.decode()
     assert response.status_code == 200
     assert content.count("Afløst") == 1
-    assert "Forsinket" in content and "Indfriet" in content
+    assert "Forsinket" in content
+    assert "Indfriet" in content
 
 
 def test_the_goal_history_of_a_draft_agreement_is_hidden_from_others(client_for, cast, draft):
