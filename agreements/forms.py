@@ -292,28 +292,40 @@ STATUS_CHOICES = [("", _("Choose a status")), *FollowUpStatus.choices]
 
 
 class GoalFollowUpForm(forms.Form):
-    """One goal of a draft report: status, assessment and a new measurement per indicator."""
+    """One goal of a draft report: status, assessment and a new measurement per indicator.
+
+    Status and assessment are required to submit; a draft may be saved without them.
+    """
 
     status = forms.ChoiceField(
         label=_("Status"),
         choices=STATUS_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": _("Choose a status from the list.")},
+        error_messages={
+            "invalid_choice": _("Choose a status from the list."),
+            "required": _("Choose the goal's status."),
+        },
     )
     assessment = forms.CharField(
         label=_("Assessment"),
-        required=False,
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("How is the goal going, and why? Required when you submit."),
+        error_messages={"required": _("Write an assessment of how the goal is going.")},
     )
 
     def __init__(
-        self, *args: Any, row: GoalFollowUp, indicators: list[Indicator], **kwargs: Any
+        self,
+        *args: Any,
+        row: GoalFollowUp,
+        indicators: list[Indicator],
+        submitting: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.row = row
         self.indicators = indicators
+        self.fields["status"].required = submitting
+        self.fields["assessment"].required = submitting
         for indicator in indicators:
             measure = f" ({indicator.unit_of_measure})" if indicator.unit_of_measure else ""
             self.fields[f"value_{indicator.pk}"] = forms.DecimalField(

@@ -739,6 +739,9 @@ def _report(request: HtmxHttpRequest, uuid: str) -> FollowUpReport:
 def _goal_forms(
     report: FollowUpReport, data: Any = None
 ) -> list[tuple[GoalFollowUp, forms.GoalFollowUpForm]]:
+    """A form per goal; status and assessment are required when submitting (and so marked when
+    the form is shown), not when saving a draft."""
+    submitting = data is None or "submit" in data
     return [
         (
             row,
@@ -746,6 +749,7 @@ def _goal_forms(
                 data,
                 row=row,
                 indicators=indicators,
+                submitting=submitting,
                 prefix=f"goal-{row.pk}",
                 initial={"status": row.status, "assessment": row.assessment},
             ),
@@ -763,9 +767,12 @@ def follow_up(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
     editable = report.is_draft and permissions.can_report(request.user, agreement)
     goal_forms = _goal_forms(report, request.POST if request.method == "POST" else None)
     problems: dict[int, list[str]] = {}
+    refused = False
     if request.method == "POST":
         _require(editable)
-        if all(form.is_valid() for _row, form in goal_forms):
+        valid = [form.is_valid() for _row, form in goal_forms]
+        refused = "submit" in request.POST and not all(valid)
+        if all(valid):
             actor = _actor(request)
             services.save_follow_up(
                 report, entries=[form.entry() for _row, form in goal_forms], by=actor
@@ -775,8 +782,8 @@ def follow_up(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
                 return redirect(report)
             try:
                 services.submit_follow_up(report, by=actor)
-            except services.FollowUpRefused as refused:
-                problems = refused.problems
+            except services.FollowUpRefused as refusal:
+                problems, refused = refusal.problems, True
             else:
                 messages.success(
                     request, _("The follow-up is submitted. The director can now read it.")
@@ -801,7 +808,7 @@ def follow_up(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
                 )
                 for row, form in goal_forms
             ],
-            "problem_count": len(problems),
+            "refused": refused,
             "seen_form": forms.SeenForm()
             if report.state == FollowUpReport.State.SUBMITTED
             and permissions.can_mark_seen(request.user, agreement)

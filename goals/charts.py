@@ -26,7 +26,7 @@ AXIS = "#545454"  # 7.5:1 on white
 TEXT = "#1a1a1a"
 
 
-def _number(value: Decimal) -> str:
+def number(value: Decimal) -> str:
     """The value as Danish readers write it, without trailing zeros (6,4; 5; 182.000)."""
     value = value.normalize()
     if value == value.to_integral():
@@ -67,20 +67,20 @@ def description(series: Series) -> str:
         % {
             "name": series.name,
             "first_date": first.measured_on.strftime("%d.%m.%Y"),
-            "first": _number(first.value),
+            "first": number(first.value),
             "last_date": latest.measured_on.strftime("%d.%m.%Y"),
-            "last": _number(latest.value),
+            "last": number(latest.value),
         }
     )
     if series.target is not None:
-        parts.append(_("Target: %(target)s.") % {"target": _number(series.target)})
+        parts.append(_("Target: %(target)s.") % {"target": number(series.target)})
     if series.peers is not None:
         parts.append(
             _("Median of %(units)s units of the same kind in %(year)s: %(median)s.")
             % {
                 "units": series.peers.units,
                 "year": series.peers.year,
-                "median": _number(series.peers.median),
+                "median": number(series.peers.median),
             }
         )
     return " ".join(parts)
@@ -118,7 +118,7 @@ def line_chart(series: Series, *, chart_id: str) -> SafeString:
                 LEFT - 8,
                 _px(float(scale.y(t)) + 4),
                 TEXT,
-                _number(t.quantize(Decimal("0.1"))),
+                number(t.quantize(Decimal("0.1"))),
             )
             for t in ticks
         ),
@@ -152,7 +152,7 @@ def line_chart(series: Series, *, chart_id: str) -> SafeString:
             WIDTH - RIGHT,
             _px(float(y) - 6),
             TARGET,
-            _("Target %(value)s") % {"value": _number(series.target)},
+            _("Target %(value)s") % {"value": number(series.target)},
         )
     if series.peers is not None:
         y = scale.y(series.peers.median)
@@ -167,7 +167,7 @@ def line_chart(series: Series, *, chart_id: str) -> SafeString:
             LEFT + 6,
             _px(float(y) - 6),
             PEER,
-            _("Peer median %(value)s") % {"value": _number(series.peers.median)},
+            _("Peer median %(value)s") % {"value": number(series.peers.median)},
         )
     return format_html(
         '<svg class="indicator-chart" viewBox="0 0 {w} {h}" role="img" '

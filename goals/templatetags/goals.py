@@ -1,8 +1,10 @@
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from ..charts import number
 from ..models import FollowUpStatus
 
 register = template.Library()
@@ -34,3 +36,11 @@ def status_badge_class(status: str | None) -> str:
 def lookup(mapping: dict[Any, Any], *key: Any) -> Any:
     """mapping[key], with a key of several parts given as (agreement id, point id)."""
     return mapping.get(key if len(key) > 1 else key[0])
+
+
+@register.filter
+def figure(value: Decimal | None) -> str:
+    """A measured value as Danish readers write it, without trailing zeros (6,4; 5; 182.000)."""
+    if value is None:
+        return "–"
+    return number(Decimal(value))

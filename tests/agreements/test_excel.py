@@ -48,7 +48,9 @@ def download(client, point):  # type: ignore[no-untyped-def]
 def upload(client, workbook, *, submit=False, name="opfoelgning.xlsx"):  # type: ignore[no-untyped-def]
     output = io.BytesIO()
     workbook.save(output)
-    data = {"file": SimpleUploadedFile(name, output.getvalue(), content_type=XLSX)}
+    data: dict[str, object] = {
+        "file": SimpleUploadedFile(name, output.getvalue(), content_type=XLSX)
+    }
     if submit:
         data["submit"] = "on"
     return client.post(reverse("agreements:follow-up-upload"), data)

@@ -162,6 +162,7 @@ def test_a_draft_cannot_be_marked_seen(cast, signed, points):
 def test_measurements_of_a_draft_are_published_when_it_is_submitted(cast, signed, points):
     report = services.start_follow_up(signed, points[0], by=cast.leader_a)
     row = report.goals.get()
+    assert row.goal is not None
     indicator = row.goal.indicators.get()
     entry = services.GoalEntry(
         row.pk,

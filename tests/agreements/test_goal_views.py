@@ -207,7 +207,7 @@ def test_the_unit_goals_page_shows_a_chart_with_a_table_and_the_peer_median(
     assert '<svg class="indicator-chart"' in content
     assert 'role="img"' in content
     assert "Median for 2 enheder af samme type i 2027: 6,1.</desc>" in content
-    assert "medianen 6,10 %" in content
+    assert "medianen 6,1 % og spændet 5,2–7 %" in content
     assert "style=" not in content
     assert "<script>" not in content
     assert "Tallene for Elevfravær" in content

@@ -10,7 +10,8 @@ from units.models import Council
 class Command(BaseCommand):
     help = (
         "Build the demo municipality after Randers (areas, committees, units, fictional people, "
-        "council goals, agreements of last period and this one in every state, and the demo "
+        "council goals, common goals, an indicator library, agreements of last period and this one "
+        "in every state, follow-ups and measurements, and the demo "
         "accounts admin, council, director and leader with the password 'demo'). "
         "Idempotent: running it again creates only what is missing."
     )
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         created |= build_agreements()
         self.stdout.write(
             f"Demo municipality with {units} units: created {created['units']} units, "
-            f"{created['sites']} sites, {created['people']} people and "
-            f"{created['agreements']} agreements."
+            f"{created['sites']} sites, {created['people']} people, "
+            f"{created['agreements']} agreements, {created['follow_ups']} follow-ups and "
+            f"{created['measurements']} measurements."
         )
