@@ -35,6 +35,7 @@ from goals.models import (
     IndicatorDefinition,
     Measurement,
 )
+from goals.services import refresh_latest_status
 from units.demo import DEMO_LEADER_UNIT
 from units.models import Unit, User
 
@@ -658,9 +659,10 @@ def build_follow_ups(period: Period, *, today: date) -> dict[str, int]:
         )
         _copy(
             GoalFollowUp,
-            ["report_id", "goal_id", "goal_title", "order", "status", "assessment"],
-            [(report.pk, *entry) for report, entries in rows for entry in entries],
+            ["report_id", "goal_id", "goal_title", "order", "status", "assessment", "is_latest"],
+            [(report.pk, *entry, False) for report, entries in rows for entry in entries],
         )
+        refresh_latest_status(Goal.objects.filter(agreement__in=agreements))
     return {"follow_ups": len(reports), "measurements": build_measurements(period, today=today)}
 
 

@@ -25,6 +25,7 @@ from goals.models import (
     Indicator,
     Measurement,
 )
+from goals.services import refresh_latest_status
 from units.models import Area, Unit, User
 
 from . import excel, permissions, selectors
@@ -776,6 +777,7 @@ def submit_follow_up(report: FollowUpReport, *, by: User | None) -> FollowUpRepo
     locked.submitted_by = by
     locked.full_clean()
     locked.save(update_fields=["supersedes", "state", "is_current", "submitted_at", "submitted_by"])
+    refresh_latest_status(list(locked.goals.exclude(goal=None).values_list("goal_id", flat=True)))
     return locked
 
 

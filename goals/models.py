@@ -418,13 +418,24 @@ class GoalFollowUp(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     status = models.CharField(_("status"), max_length=12, choices=FollowUpStatus, blank=True)
     assessment = models.TextField(_("assessment"), blank=True)
+    is_latest = models.BooleanField(
+        _("latest"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "The goal's status in force: of its current reports, the one at the latest point."
+        ),
+    )
 
     class Meta:
         verbose_name = _("goal follow-up")
         verbose_name_plural = _("goal follow-ups")
         ordering = ["order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "goal"], name="one_follow_up_per_goal")
+            models.UniqueConstraint(fields=["report", "goal"], name="one_follow_up_per_goal"),
+            models.UniqueConstraint(
+                fields=["goal"], condition=models.Q(is_latest=True), name="one_latest_per_goal"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from django.db.models import (
     Aggregate,
     Count,
     DecimalField,
+    FilteredRelation,
     Max,
     Min,
     OuterRef,
@@ -67,12 +68,17 @@ def status_sort_key(status: str) -> int:
 
 
 def latest_status(goal_ref: str = "pk") -> Subquery:
-    """The goal's status in its latest current follow-up report (by the point's due date), as a
-    subquery; NULL when nothing has been submitted on it."""
+    """The goal's status in force (its latest current follow-up), as a subquery; NULL when
+    nothing has been submitted on it."""
     return Subquery(
-        GoalFollowUp.objects.filter(goal=OuterRef(goal_ref), report__is_current=True)
-        .order_by("-report__point__due_on", "-report__submitted_at")
-        .values("status")[:1]
+        GoalFollowUp.objects.filter(goal=OuterRef(goal_ref), is_latest=True).values("status")[:1]
+    )
+
+
+def _with_latest(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    """The goals joined to their status in force (`latest__status`), for grouping in SQL."""
+    return goals.annotate(
+        latest=FilteredRelation("follow_ups", condition=Q(follow_ups__is_latest=True))
     )
 
 
@@ -147,11 +153,11 @@ class Coverage:
 
 def coverage_cells(period_id: int, unit_ids: Iterable[int]) -> dict[tuple[int, int], Cell]:
     """The cells of the matrix for the given units, by (unit id, council goal id) (one query)."""
+    # (django-stubs does not know the FilteredRelation's alias "latest")
     rows = (
-        carried_goals(period_id)
+        _with_latest(carried_goals(period_id))  # type: ignore[misc]
         .filter(agreement__unit_id__in=list(unit_ids), council_goals__isnull=False)
-        .annotate(status=latest_status())
-        .values_list("agreement__unit_id", "council_goals", "status")
+        .values_list("agreement__unit_id", "council_goals", "latest__status")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -189,8 +195,8 @@ def coverage_rollup(
     )
     by_status: dict[int, dict[str, int]] = {}
     for council_goal_id, status, n in (
-        base.annotate(status=latest_status())
-        .values_list("council_goals", "status")
+        _with_latest(base)  # type: ignore[misc]
+        .values_list("council_goals", "latest__status")
         .annotate(n=Count("pk"))
         .order_by()
     ):

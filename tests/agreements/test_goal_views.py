@@ -120,6 +120,7 @@ def bulk_signed_units(
             goal_title=goal.title,
             status="in_progress" if number % 3 else "delayed",
             assessment="Vi er i gang.",
+            is_latest=True,
         )
         for number, (report, goal) in enumerate(zip(reports, goals, strict=True))
     )

@@ -33,6 +33,17 @@ PAGES = [
     ("unit directory, filtered", "council", "/enheder/?area=boern-og-skole&kind=daycare"),
     ("unit directory, search", "council", "/enheder/?q=skole"),
     ("unit page", "council", "/enheder/tirsdalens-skole/"),
+    ("coverage matrix", "council", "/aftaler/maal/"),
+    (
+        "coverage matrix, committee",
+        "council",
+        "/aftaler/maal/?committee=skole-og-uddannelsesudvalget",
+    ),
+    ("council goal", "council", "/aftaler/maal/en-baeredygtig-fremtid/"),
+    ("unit goals and indicators", "council", "/aftaler/enhed/tirsdalens-skole/maal/"),
+    ("follow-up (leader)", "leader", "/aftaler/opfoelgning/"),
+    ("follow-up (director)", "director", "/aftaler/opfoelgning/"),
+    ("follow-up (admin)", "admin", "/aftaler/opfoelgning/"),
 ]
 
 

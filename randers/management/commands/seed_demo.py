@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from agreements.demo import build_agreements
 from units.demo import build_organisation
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             return
         created = build_organisation(units)
         created |= build_agreements()
+        with connection.cursor() as cursor:  # fresh planner statistics after the bulk inserts
+            cursor.execute("ANALYZE")
         self.stdout.write(
             f"Demo municipality with {units} units: created {created['units']} units, "
             f"{created['sites']} sites, {created['people']} people, "
