@@ -271,8 +271,9 @@ def _decimal(value: Any) -> Decimal:
     return number
 
 
-def read_workbook(upload: IO[bytes]) -> ParsedWorkbook:
-    """Read a filled-in workbook into typed rows; every error names its sheet, row and column."""
+def read_workbook(upload: IO[bytes], *, submitting: bool = False) -> ParsedWorkbook:
+    """Read a filled-in workbook into typed rows; every error names its sheet, row and column.
+    To submit, every goal row needs a status and an assessment; a draft needs neither."""
     parsed = ParsedWorkbook()
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
@@ -350,7 +351,9 @@ def read_workbook(upload: IO[bytes]) -> ParsedWorkbook:
                         ),
                     },
                 )
-        if status and not assessment:
+        if submitting and not status_text:
+            error("D", _("Choose the goal's status."))
+        if submitting and not assessment:
             error("E", _("Write an assessment of how the goal is going."))
         if len(assessment) > 20_000:
             error("E", _("The assessment is longer than 20,000 characters."))

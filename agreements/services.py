@@ -698,18 +698,20 @@ def save_follow_up(
     report: FollowUpReport, *, entries: list[GoalEntry], by: User | None
 ) -> FollowUpReport:
     """Save the draft report: each goal's status, assessment and new measurements (an entry's
-    measurements replace the ones the draft had for the goal's indicators)."""
+    measurements replace the ones the draft had for the goal's indicators). A constant number of
+    queries, whatever the number of goals: the rows' own fields are checked here, and their
+    references are the report's own."""
     locked = _locked_report(report)
     _require_reportable(locked.agreement, by)
     _require_draft(locked)
-    rows = {row.pk: row for row in locked.goals.select_related("goal")}
+    rows = {row.pk: row for row in locked.goals.all()}
     indicators = {
         indicator.pk: indicator
         for indicator in Indicator.objects.filter(
             goal__in=[row.goal_id for row in rows.values() if row.goal_id]
         )
     }
-    changed = []
+    changed, measurements = [], []
     for entry in entries:
         row = rows.get(entry.follow_up_id)
         if row is None:
@@ -717,15 +719,14 @@ def save_follow_up(
         if entry.status and entry.status not in FollowUpStatus.values:
             raise AgreementError(_("Choose a status from the list."))
         row.status, row.assessment = entry.status, entry.assessment.strip()
-        row.full_clean()
+        row.clean_fields(exclude=["report", "goal"])
         changed.append(row)
-        Measurement.objects.filter(report=locked, indicator__goal=row.goal).delete()
         for measurement in entry.measurements:
             indicator = indicators.get(measurement.indicator_id)
             if indicator is None or indicator.goal_id != row.goal_id:
                 raise AgreementError(_("The indicator does not belong to the goal."))
             new = Measurement(
-                unit=locked.agreement.unit,
+                unit_id=locked.agreement.unit_id,
                 indicator=indicator,
                 definition_id=indicator.definition_id,
                 name=indicator.name,
@@ -735,8 +736,12 @@ def save_follow_up(
                 report=locked,
                 recorded_by=by,
             )
-            new.full_clean()
-            new.save()
+            new.clean_fields(exclude=["unit", "indicator", "definition", "report", "recorded_by"])
+            measurements.append(new)
+    Measurement.objects.filter(
+        report=locked, indicator__goal_id__in=[row.goal_id for row in changed]
+    ).delete()
+    Measurement.objects.bulk_create(measurements)
     GoalFollowUp.objects.bulk_update(changed, ["status", "assessment"])
     return locked
 

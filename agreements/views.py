@@ -951,6 +951,7 @@ def council_goal(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "coverage": rollup,
             "rollup": rollup.rollups[0],
+            "kind_label": dict(Unit.Kind.choices).get(filters.get("kind", ""), ""),
             "page": page,
             "query": query.urlencode(),
         },
@@ -1088,7 +1089,9 @@ def follow_up_upload(request: HtmxHttpRequest) -> HttpResponseBase:
     form = forms.FollowUpUploadForm(request.POST, request.FILES)
     errors: list[str] = []
     if form.is_valid():
-        parsed = excel.read_workbook(form.cleaned_data["file"])
+        parsed = excel.read_workbook(
+            form.cleaned_data["file"], submitting=form.cleaned_data["submit"]
+        )
         try:
             result = services.import_follow_up(
                 parsed, by=_actor(request), submit=form.cleaned_data["submit"]

@@ -141,6 +141,15 @@ def test_a_file_with_one_bad_row_saves_nothing_and_names_the_row(
     assert not FollowUpReport.objects.exists()
 
 
+def test_a_draft_may_have_a_status_without_assessment(client_for, cast, signed, points):
+    client = client_for(cast.leader_a)
+    workbook = download(client, points[0])
+    workbook["Opfølgning"]["D2"] = "I gang"
+    assert upload(client, workbook).status_code == 302
+    report = FollowUpReport.objects.get()
+    assert (report.state, report.goals.get().status) == ("draft", "in_progress")
+
+
 def test_a_bad_measurement_and_a_missing_assessment_are_named_by_row_and_column(
     client_for, cast, signed, points
 ):
@@ -148,7 +157,7 @@ def test_a_bad_measurement_and_a_missing_assessment_are_named_by_row_and_column(
     workbook = download(client, points[0])
     workbook["Opfølgning"]["D2"] = "Indfriet"
     workbook["Målinger"]["F2"], workbook["Målinger"]["G2"] = "31-02-2027", "mange"
-    response = upload(client, workbook)
+    response = upload(client, workbook, submit=True)
     content = response.content.decode()
     assert response.status_code == 400
     assert (
