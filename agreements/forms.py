@@ -383,20 +383,23 @@ class SeenForm(forms.Form):
 
 
 class FollowUpDownloadForm(forms.Form):
-    point = forms.ModelChoiceField(
+    """The follow-up point of the period in force to download (its points read once)."""
+
+    point = forms.TypedChoiceField(
         label=_("Follow-up point"),
-        queryset=FollowUpPoint.objects.none(),
-        empty_label=None,
+        coerce=int,
         error_messages={"invalid_choice": _("Choose one of the follow-up points in the list.")},
     )
 
-    def __init__(self, *args: Any, period: Period | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, points: list[FollowUpPoint], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["point"]).queryset = (
-            FollowUpPoint.objects.filter(period=period).order_by("due_on")
-            if period
-            else FollowUpPoint.objects.none()
-        )
+        self.points = {point.pk: point for point in points}
+        cast(forms.TypedChoiceField, self.fields["point"]).choices = [
+            (point.pk, point.name) for point in points
+        ]
+
+    def clean_point(self) -> FollowUpPoint:
+        return self.points[self.cleaned_data["point"]]
 
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024

@@ -1042,6 +1042,7 @@ def follow_up_overview(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(
         reportable.select_related("unit").order_by("unit__name", "pk"), COVERAGE_UNITS_PER_PAGE
     ).get_page(request.GET.get("side"))
+    points = list(period.follow_up_points.order_by("due_on")) if period else []
     waiting = (
         FollowUpReport.objects.filter(
             state=FollowUpReport.State.SUBMITTED, agreement__in=permissions.seeable_agreements(user)
@@ -1056,9 +1057,9 @@ def follow_up_overview(request: HtmxHttpRequest) -> HttpResponse:
             "period": period,
             "page": page,
             "reports": selectors.latest_reports(page.object_list),
-            "points": list(period.follow_up_points.order_by("due_on")) if period else [],
+            "points": points,
             "waiting": list(waiting),
-            "download_form": forms.FollowUpDownloadForm(period=period),
+            "download_form": forms.FollowUpDownloadForm(points=points),
             "upload_form": forms.FollowUpUploadForm(),
         },
     )
@@ -1067,7 +1068,8 @@ def follow_up_overview(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def follow_up_download(request: HtmxHttpRequest) -> HttpResponseBase:
     period = selectors.period_in_force()
-    form = forms.FollowUpDownloadForm(request.GET, period=period)
+    points = list(period.follow_up_points.select_related("period")) if period else []
+    form = forms.FollowUpDownloadForm(request.GET, points=points)
     if not form.is_valid():
         messages.error(request, _("Choose one of the follow-up points in the list."))
         return redirect("agreements:follow-up-overview")

@@ -309,3 +309,100 @@ def test_pushing_common_goals_adds_each_once_to_the_drafts_of_the_area_only(
     assert [(i.definition, i.name) for i in goal.indicators.all()] == [(definition, "Elevfravær")]
     assert not draft_c.goals.exists()
     assert submitted.goals.count() == 1
+
+
+@pytest.mark.parametrize("units", [20, 2000])
+def test_the_council_goal_page_query_count_is_constant_in_units(
+    client_for,
+    cast,
+    period,
+    points,
+    council_goal,
+    definition,
+    organisation,
+    django_assert_num_queries,
+    units,
+):
+    bulk_signed_units(units, period, organisation, council_goal, definition, points[0])
+    client = client_for(cast.council_member)
+    url = reverse("agreements:council-goal", args=[council_goal.slug])
+    # 1 session, 2 user, 3 the council goal with its committee, 4 the filter's period,
+    # 5 the units counted, 6 units per council goal, 7 goals per status, 8 the carrying units
+    # counted, 9 the page of them, 10-12 session save (savepoint, update, release)
+    with django_assert_num_queries(12):
+        response = client.get(url, {"period": period.slug})
+    assert response.status_code == 200
+    assert f"{units} / {units} (100 %)" in response.content.decode()
+
+
+@pytest.mark.parametrize("units", [20, 2000])
+def test_the_follow_up_overview_query_count_is_constant_in_units(
+    client_for,
+    cast,
+    period,
+    points,
+    council_goal,
+    definition,
+    organisation,
+    django_assert_num_queries,
+    time_machine,
+    units,
+):
+    bulk_signed_units(units, period, organisation, council_goal, definition, points[0])
+    time_machine.move_to(date(2027, 7, 1))
+    client = client_for(cast.administrator)
+    # 1 session, 2 user, 3 the period in force, 4 the reader's roles, 5 the agreements counted,
+    # 6 the page of them with their units, 7 their reports, 8 the follow-up points, 9 reports
+    # waiting to be seen, 10-12 session save (savepoint, update, release)
+    with django_assert_num_queries(12):
+        response = client.get(reverse("agreements:follow-up-overview"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("reports", [1, 6])
+def test_the_follow_up_and_goal_history_pages_query_count_is_constant_in_reports(
+    client_for, cast, signed, points, django_assert_num_queries, reports
+):
+    for _ in range(reports):
+        report_all(services.start_follow_up(signed, points[0], by=None))
+    client = client_for(cast.council_member)
+    # 1 session, 2 user, 3 agreement with unit, area, director, committee, leader, period,
+    # 4 the reader's roles, 5 follow-up points, 6 reports with people and point, 7 their goals,
+    # 8-10 session save
+    with django_assert_num_queries(10):
+        assert client.get(reverse("agreements:follow-ups", args=[signed.uuid])).status_code == 200
+    goal = signed.goals.get()
+    # 1 session, 2 user, 3 goal with agreement, unit, period and the goal it was carried from,
+    # 4 agreement with unit, area, director, committee, leader, period, 5 the reader's roles,
+    # 6 the goal's follow-ups with report, point and people, 7 indicators, 8 measurements,
+    # 9-11 session save
+    with django_assert_num_queries(11):
+        response = client.get(reverse("agreements:goal-history", args=[goal.uuid]))
+    assert response.status_code == 200
+    assert response.content.decode().count("Afløst") == reports - 1
+
+
+@pytest.mark.parametrize("goals", [1, 6])
+def test_the_cell_and_common_goals_pages_query_count_is_constant_in_goals(
+    client_for, cast, signed, council_goal, organisation, django_assert_num_queries, goals
+):
+    common = [
+        CommonGoal.objects.create(area=organisation.area_a, title=f"Fælles mål {n}")
+        for n in range(goals)
+    ]
+    for item in common:
+        item.council_goals.add(council_goal)
+    for goal in Goal.objects.filter(agreement=signed):
+        goal.council_goals.add(council_goal)
+    client = client_for(cast.administrator)
+    url = reverse("agreements:coverage-cell", args=[council_goal.slug, organisation.unit_a.slug])
+    # 1 session, 2 user, 3 council goal, 4 unit, 5 period, 6 the goals with their status,
+    # 7 their indicators, 8-10 session save
+    with django_assert_num_queries(10):
+        assert client.get(url, {"period": "aftaler-2027"}).status_code == 200
+    # 1 session, 2 user, 3 the reader's roles, 4 the form's default period, 5-8 the form's
+    # choices of areas and periods (a required select without an empty choice reads its first
+    # choice once more), 9 areas, 10 their common goals, 11 their council goals, 12 their
+    # indicators, 13-15 session save (savepoint, update, release)
+    with django_assert_num_queries(15):
+        assert client.get(reverse("agreements:common-goals")).status_code == 200
