@@ -526,10 +526,10 @@ ASSESSMENTS: dict[str, list[str]] = {
 }
 
 REPLIES = [
-    "Tak for en grundig opfølgning. Vi tager forsinkelsen op på dialogmødet.",
     "Tak. Flot udvikling – del gerne jeres erfaringer med de andre enheder i området.",
     "Tak for opfølgningen. Kontakt gerne forvaltningen, hvis I har brug for støtte.",
 ]
+REPLY_ON_DELAY = "Tak for en grundig opfølgning. Vi tager forsinkelsen op på dialogmødet."
 
 MID_YEAR_STATUSES = [
     (FollowUpStatus.IN_PROGRESS, 55),
@@ -545,6 +545,12 @@ ANNUAL_STATUSES = [
     (FollowUpStatus.NOT_MET, 10),
     (FollowUpStatus.NOT_STARTED, 5),
 ]
+
+
+def _reply(rng: random.Random, entries: list[tuple[int, str, int, str, str]]) -> str:
+    """The director's reply, to the point of the report's statuses."""
+    late = {FollowUpStatus.DELAYED, FollowUpStatus.NOT_MET}
+    return REPLY_ON_DELAY if any(entry[3] in late for entry in entries) else rng.choice(REPLIES)
 
 
 def _pick(rng: random.Random, weighted: list[tuple[FollowUpStatus, int]]) -> str:
@@ -623,6 +629,12 @@ def build_follow_ups(period: Period, *, today: date) -> dict[str, int]:
                 last = version == versions - 1
                 submitted = _at(point.due_on - timedelta(days=6 - 2 * version), hour=14)
                 seen = state == FollowUpReport.State.SEEN and last
+                entries = []
+                for order, (goal_id, title) in enumerate(goals.get(agreement.pk, []), start=1):
+                    status = _pick(rng, ANNUAL_STATUSES if annual else MID_YEAR_STATUSES)
+                    draft_gap = state == FollowUpReport.State.DRAFT and order == 1
+                    assessment = "" if draft_gap else rng.choice(ASSESSMENTS[status])
+                    entries.append((goal_id, title, order, status, assessment))
                 report = FollowUpReport(
                     agreement=agreement,
                     point=point,
@@ -635,14 +647,8 @@ def build_follow_ups(period: Period, *, today: date) -> dict[str, int]:
                     submitted_by_id=None if state == FollowUpReport.State.DRAFT else unit.leader_id,
                     seen_at=_at(point.due_on + timedelta(days=10)) if seen else None,
                     seen_by_id=unit.area.director_id if seen else None,
-                    reply=rng.choice(REPLIES) if seen and rng.random() < 0.4 else "",
+                    reply=_reply(rng, entries) if seen and rng.random() < 0.4 else "",
                 )
-                entries = []
-                for order, (goal_id, title) in enumerate(goals.get(agreement.pk, []), start=1):
-                    status = _pick(rng, ANNUAL_STATUSES if annual else MID_YEAR_STATUSES)
-                    draft_gap = state == FollowUpReport.State.DRAFT and order == 1
-                    assessment = "" if draft_gap else rng.choice(ASSESSMENTS[status])
-                    entries.append((goal_id, title, order, status, assessment))
                 reports.append(report)
                 rows.append((report, entries))
                 earlier = report

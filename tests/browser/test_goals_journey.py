@@ -101,3 +101,41 @@ def test_the_leader_submits_a_follow_up_and_the_director_marks_it_seen(
     assert problems == [
         "Failed to load resource: the server responded with a status of 400 (Bad Request)"
     ]
+
+
+def test_the_administrator_pushes_common_goals_and_meets_a_refused_file(
+    browser: Browser, live_server, demo: None
+) -> None:
+    admin = browser.new_context(base_url=live_server.url, locale="da-DK").new_page()
+    problems: list[str] = []
+    admin.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    log_in(admin, "admin")
+    admin.goto("/aftaler/maal/faelles-maal/")
+    check_accessibility(admin)
+    admin.get_by_label("Område").select_option(label="Børn og Skole")
+    admin.get_by_role("button", name="Tilføj de fælles mål til udkastene").click()
+    expect(admin.get_by_role("status").first).to_contain_text("fælles mål er tilføjet udkastene")
+    check_accessibility(admin)
+
+    # The follow-up page of an agreement in force, and an upload that is not a workbook.
+    admin.get_by_role("navigation", name="Hovedmenu").first.get_by_role(
+        "link", name="Opfølgning"
+    ).click()
+    admin.locator("table").first.get_by_role("link").first.click()
+    expect(admin.get_by_role("heading", level=1)).to_contain_text("Opfølgning for")
+    check_accessibility(admin)
+    admin.go_back()
+    admin.get_by_label("Excel-fil (.xlsx)").set_input_files(
+        files=[{"name": "opfoelgning.csv", "mimeType": "text/csv", "buffer": b"a;b"}]
+    )
+    admin.get_by_role("button", name="Indlæs filen").click()
+    expect(admin.locator(".form-error-message")).to_contain_text(
+        "Filen skal være en Excel-projektmappe (.xlsx)."
+    )
+    check_accessibility(admin)
+    assert problems == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
