@@ -6,7 +6,14 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from goals.models import CouncilGoal, FollowUpStatus, Goal, GoalFollowUp, Indicator
+from goals.models import (
+    CouncilGoal,
+    FollowUpStatus,
+    Goal,
+    GoalFollowUp,
+    Indicator,
+    IndicatorDefinition,
+)
 from units.models import Area, Committee, Unit
 
 from . import services
@@ -86,7 +93,21 @@ class GoalForm(forms.Form):
 
 
 class IndicatorForm(forms.Form):
+    """One indicator of a goal: from the library (its name, unit of measure and direction are
+    then the library's, so that units of a kind can be compared) or the unit's own."""
+
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    definition = forms.TypedChoiceField(
+        label=_("From the indicator library"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "A shared indicator is compared with the units of the same kind. "
+            "Leave it empty for an indicator of the unit's own."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the indicators in the list.")},
+    )
     name = forms.CharField(label=_("Indicator"), max_length=200, required=False)
     unit_of_measure = forms.CharField(label=_("Unit of measure"), max_length=50, required=False)
     direction = forms.ChoiceField(
@@ -101,8 +122,23 @@ class IndicatorForm(forms.Form):
         label=_("Target"), required=False, max_digits=14, decimal_places=2, localize=True
     )
 
+    def __init__(
+        self, *args: Any, definitions: list[IndicatorDefinition] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.definitions = {definition.pk: definition for definition in definitions or []}
+        cast(forms.TypedChoiceField, self.fields["definition"]).choices = [
+            ("", _("None: the unit's own indicator")),
+            *((definition.pk, definition.name) for definition in definitions or []),
+        ]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        definition = self.definitions.get(data.get("definition") or 0)
+        if definition is not None:
+            data["name"] = definition.name
+            data["unit_of_measure"] = definition.unit_of_measure
+            data["direction"] = definition.direction
         if not data.get("name") and (
             data.get("baseline") is not None or data.get("target") is not None
         ):
@@ -117,6 +153,7 @@ def indicators_from(formset: forms.BaseFormSet) -> list[services.IndicatorData]:
     return [
         services.IndicatorData(
             id=form.cleaned_data.get("id"),
+            definition_id=form.cleaned_data.get("definition"),
             name=form.cleaned_data["name"],
             unit_of_measure=form.cleaned_data["unit_of_measure"],
             direction=form.cleaned_data["direction"],

@@ -74,6 +74,7 @@ class IndicatorData:
     baseline: Decimal | None = None
     target: Decimal | None = None
     id: int | None = None
+    definition_id: int | None = None
 
 
 @dataclass
@@ -219,6 +220,7 @@ def _copy_goal(old: Goal, agreement: Agreement, order: int) -> Goal:
     Indicator.objects.bulk_create(
         Indicator(
             goal=goal,
+            definition_id=indicator.definition_id,
             name=indicator.name,
             unit_of_measure=indicator.unit_of_measure,
             direction=indicator.direction,
@@ -312,6 +314,7 @@ def _save_indicators(goal: Goal, indicators: list[IndicatorData]) -> None:
     for order, data in enumerate(indicators):
         indicator = existing.get(data.id) if data.id else None
         indicator = indicator or Indicator(goal=goal)
+        indicator.definition_id = data.definition_id
         indicator.name = data.name
         indicator.unit_of_measure = data.unit_of_measure
         indicator.direction = data.direction

@@ -16,7 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from goals import charts as charts_module
 from goals import selectors as goal_selectors
-from goals.models import CouncilGoal, FollowUpReport, Goal, GoalFollowUp, Indicator, Measurement
+from goals.models import (
+    CouncilGoal,
+    FollowUpReport,
+    Goal,
+    GoalFollowUp,
+    Indicator,
+    IndicatorDefinition,
+    Measurement,
+)
 from randers.http import HtmxHttpRequest
 from units.models import Unit, User
 from units.selectors import directory_units
@@ -430,6 +438,7 @@ def _indicator_initial(goal: Goal | None) -> list[dict[str, Any]]:
     return [
         {
             "id": i.pk,
+            "definition": i.definition_id,
             "name": i.name,
             "unit_of_measure": i.unit_of_measure,
             "direction": i.direction,
@@ -461,7 +470,10 @@ def goal_form(
     )
     form = forms.GoalForm(request.POST or None, initial=initial)
     formset = forms.IndicatorFormSet(
-        request.POST or None, initial=_indicator_initial(goal), prefix="indicators"
+        request.POST or None,
+        initial=_indicator_initial(goal),
+        prefix="indicators",
+        form_kwargs={"definitions": list(IndicatorDefinition.objects.filter(active=True))},
     )
     conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():

@@ -406,3 +406,52 @@ def test_the_cell_and_common_goals_pages_query_count_is_constant_in_goals(
     # indicators, 13-15 session save (savepoint, update, release)
     with django_assert_num_queries(15):
         assert client.get(reverse("agreements:common-goals")).status_code == 200
+
+
+def test_a_goal_takes_a_library_indicator_with_its_name_measure_and_direction(
+    client_for, cast, draft, definition
+):
+    response = client_for(cast.leader_a).post(
+        reverse("agreements:add-goal", args=[draft.uuid]),
+        {
+            "title": "Mindre fravær",
+            "kind": "local",
+            "success_criterion": "Fraværet falder til 5 %.",
+            "indicators-TOTAL_FORMS": "1",
+            "indicators-INITIAL_FORMS": "0",
+            "indicators-0-definition": str(definition.pk),
+            "indicators-0-name": "",
+            "indicators-0-direction": "increase",
+            "indicators-0-baseline": "6,4",
+            "indicators-0-target": "5",
+        },
+    )
+    assert response.status_code == 302
+    indicator = draft.goals.get().indicators.get()
+    assert (indicator.definition, indicator.name, indicator.unit_of_measure) == (
+        definition,
+        "Elevfravær",
+        "%",
+    )
+    assert (indicator.direction, str(indicator.target)) == ("decrease", "5.00")
+    page = client_for(cast.leader_a).get(
+        reverse("agreements:edit-goal", args=[draft.uuid, draft.goals.get().uuid])
+    )
+    assert f'<option value="{definition.pk}" selected>Elevfravær</option>' in page.content.decode()
+
+
+def test_an_unknown_library_indicator_is_refused_in_danish(client_for, cast, draft):
+    response = client_for(cast.leader_a).post(
+        reverse("agreements:add-goal", args=[draft.uuid]),
+        {
+            "title": "Mindre fravær",
+            "kind": "local",
+            "indicators-TOTAL_FORMS": "1",
+            "indicators-INITIAL_FORMS": "0",
+            "indicators-0-definition": "999999",
+            "indicators-0-direction": "increase",
+        },
+    )
+    assert response.status_code == 400
+    assert "Vælg en af indikatorerne på listen." in response.content.decode()
+    assert not draft.goals.exists()

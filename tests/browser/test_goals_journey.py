@@ -5,7 +5,7 @@ follow-up that the director reads and marks as seen."""
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from .conftest import check_accessibility, log_in
 
@@ -129,7 +129,7 @@ def test_the_administrator_pushes_common_goals_and_meets_a_refused_file(
     check_accessibility(admin)
     admin.go_back()
     admin.get_by_label("Excel-fil (.xlsx)").set_input_files(
-        files=[{"name": "opfoelgning.csv", "mimeType": "text/csv", "buffer": b"a;b"}]
+        files=FilePayload(name="opfoelgning.csv", mimeType="text/csv", buffer=b"a;b")
     )
     admin.get_by_role("button", name="Indlæs filen").click()
     expect(admin.locator(".form-error-message")).to_contain_text(
