@@ -8,16 +8,34 @@ the same `selectors.build_content` as the app uses, so their hashes verify.
 
 import hashlib
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from goals.demo import COMMON_GOALS, LOCAL_GOALS, GoalTemplate, build_goals
-from goals.models import CommonGoal, CouncilGoal, Goal, Indicator
+from goals.demo import (
+    COMMON_GOALS,
+    LOCAL_GOALS,
+    GoalTemplate,
+    build_goals,
+    build_indicator_library,
+)
+from goals.models import (
+    CommonGoal,
+    CouncilGoal,
+    FollowUpReport,
+    FollowUpStatus,
+    Goal,
+    GoalFollowUp,
+    Indicator,
+    IndicatorDefinition,
+    Measurement,
+)
+from goals.services import refresh_latest_status
 from units.demo import DEMO_LEADER_UNIT
 from units.models import Committee, CommitteeMembership, Unit, User
 
@@ -171,10 +189,14 @@ class _Draft:
 
 class _Builder:
     def __init__(
-        self, council_goals: dict[str, CouncilGoal], common: dict[str, list[CommonGoal]]
+        self,
+        council_goals: dict[str, CouncilGoal],
+        common: dict[str, list[CommonGoal]],
+        library: dict[str, IndicatorDefinition],
     ) -> None:
         self.council_goals = council_goals
         self.common = common
+        self.library = library
         self.common_templates = {
             (area, template.title): template for area, template in COMMON_GOALS
         }
@@ -249,6 +271,7 @@ class _Builder:
                 name, measure, direction, baseline, target = template.indicator
                 indicators.append(
                     Indicator(
+                        definition=self.library.get(name),
                         name=name,
                         unit_of_measure=measure,
                         direction=direction,
@@ -425,21 +448,24 @@ class _Builder:
 
 
 def build_agreements(today: date | None = None) -> dict[str, int]:
-    """Build (or complete) the agreements of last period and this one for every active unit."""
+    """Build (or complete) the agreements of last period and this one for every active unit,
+    with the follow-up of the signed ones at the points that have passed and the measurements of
+    their indicators."""
     today = today or date.today()
     year = today.year + (1 if today.month >= 9 else 0)  # from September, next year's are made
     last, current = _period(year - 1), _period(year)
     council_goals, common = build_goals()
+    library = build_indicator_library()
     units = list(
         Unit.objects.active().select_related("area__director", "committee", "leader").order_by("pk")
     )
     if not units:
-        return {"agreements": 0}
+        return {"agreements": 0, "follow_ups": 0, "measurements": 0}
     newcomer = units[-1] if len(units) > 1 else None  # onboarded after the period opened
     existing = set(
         Agreement.objects.filter(period__in=[last, current]).values_list("unit_id", "period_id")
     )
-    builder = _Builder(council_goals, common)
+    builder = _Builder(council_goals, common, library)
     signed_last: dict[int, _Draft] = {}
     for index, unit in enumerate(units):
         if unit is newcomer or (unit.pk, last.pk) in existing or index % 37 == 36:
@@ -478,7 +504,250 @@ def build_agreements(today: date | None = None) -> dict[str, int]:
         )
     created += builder.flush()
     _build_review(current)
-    return {"agreements": created}
+    follow_ups = [build_follow_ups(period, today=today) for period in (last, current)]
+    return {
+        "agreements": created,
+        "follow_ups": sum(f["follow_ups"] for f in follow_ups),
+        "measurements": sum(f["measurements"] for f in follow_ups),
+    }
+
+
+# --- Follow-up of the agreements in force ----------------------------------------------------
+
+ASSESSMENTS: dict[str, list[str]] = {
+    FollowUpStatus.NOT_STARTED: [
+        "Indsatsen starter efter sommerferien, når den nye medarbejdergruppe er på plads.",
+        "Vi har prioriteret andre mål i første halvår og går i gang i efteråret.",
+    ],
+    FollowUpStatus.IN_PROGRESS: [
+        "Indsatsen er i gang som planlagt. De første tal peger i den rigtige retning.",
+        "Medarbejderne har taget godt imod indsatsen, og vi følger tæt op i MED-udvalget.",
+        "Vi er godt på vej, men det kræver fortsat fokus at fastholde udviklingen.",
+    ],
+    FollowUpStatus.DELAYED: [
+        "Indsatsen er forsinket på grund af vakancer og sygefravær i personalegruppen.",
+        "Vi er kommet senere i gang end planlagt, fordi ombygningen trak ud.",
+    ],
+    FollowUpStatus.MET: [
+        "Målet er indfriet. Succeskriteriet er nået, og arbejdsgangene er forankret.",
+        "Vi har nået målet og fortsætter indsatsen som en del af den daglige drift.",
+    ],
+    FollowUpStatus.PARTLY_MET: [
+        "Målet er delvist indfriet: udviklingen går den rigtige vej, men vi når ikke helt "
+        "succeskriteriet.",
+        "Vi er kommet et godt stykke, men to afdelinger mangler stadig at komme med.",
+    ],
+    FollowUpStatus.NOT_MET: [
+        "Målet er ikke indfriet. Vi har lært meget af forløbet og foreslår et justeret mål "
+        "til næste aftale.",
+    ],
+}
+
+REPLIES = [
+    "Tak. Flot udvikling – del gerne jeres erfaringer med de andre enheder i området.",
+    "Tak for opfølgningen. Kontakt gerne forvaltningen, hvis I har brug for støtte.",
+]
+REPLY_ON_DELAY = "Tak for en grundig opfølgning. Vi tager forsinkelsen op på dialogmødet."
+
+MID_YEAR_STATUSES = [
+    (FollowUpStatus.IN_PROGRESS, 55),
+    (FollowUpStatus.DELAYED, 20),
+    (FollowUpStatus.MET, 15),
+    (FollowUpStatus.NOT_STARTED, 10),
+]
+ANNUAL_STATUSES = [
+    (FollowUpStatus.MET, 35),
+    (FollowUpStatus.PARTLY_MET, 25),
+    (FollowUpStatus.IN_PROGRESS, 15),
+    (FollowUpStatus.DELAYED, 10),
+    (FollowUpStatus.NOT_MET, 10),
+    (FollowUpStatus.NOT_STARTED, 5),
+]
+
+
+def _reply(rng: random.Random, entries: list[tuple[int, str, int, str, str]]) -> str:
+    """The director's reply, to the point of the report's statuses."""
+    late = {FollowUpStatus.DELAYED, FollowUpStatus.NOT_MET}
+    return REPLY_ON_DELAY if any(entry[3] in late for entry in entries) else rng.choice(REPLIES)
+
+
+def _pick(rng: random.Random, weighted: list[tuple[FollowUpStatus, int]]) -> str:
+    return str(rng.choices([s for s, _w in weighted], weights=[w for _s, w in weighted])[0])
+
+
+def _value(
+    baseline: Decimal | None,
+    target: Decimal | None,
+    measure: str,
+    progress: float,
+    rng: random.Random,
+) -> Decimal:
+    """A plausible measured value: from the baseline towards the target, with some noise."""
+    base, goal = float(baseline or 0), float(target or 0)
+    spread = abs(goal - base) or abs(base) * 0.1 or 1.0
+    value = max(base + (goal - base) * progress + rng.gauss(0, spread * 0.25), 0.0)
+    if measure == "%":
+        value = min(value, 100.0)
+    places = Decimal(1) if abs(value) >= 100 else Decimal("0.1")
+    return Decimal(str(value)).quantize(places)
+
+
+def _copy(model: type[models.Model], columns: list[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert many rows with PostgreSQL's COPY (the largest demo tables; 5,000 units' worth in a
+    second or two instead of the ORM's half a minute)."""
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+
+
+def build_follow_ups(period: Period, *, today: date) -> dict[str, int]:
+    """Follow-up of the period's signed agreements at the points that have passed: mid-year
+    reports submitted and mostly seen (a few superseded by a corrected one), the annual one
+    submitted, still a draft or not begun; and each unit's indicators measured over several
+    years. Agreements that already have a report, and units that already have measurements, are
+    left alone."""
+    points = [p for p in period.follow_up_points.order_by("due_on") if p.due_on <= today]
+    agreements = list(
+        Agreement.objects.filter(period=period, state=State.SIGNED)
+        .exclude(follow_up_reports__isnull=False)
+        .select_related("unit__area")
+        .order_by("pk")
+    )
+    goals: dict[int, list[tuple[int, str]]] = {}
+    for goal_id, agreement_id, title in (
+        Goal.objects.filter(agreement__in=agreements)
+        .order_by("agreement_id", "order")
+        .values_list("pk", "agreement_id", "title")
+    ):
+        goals.setdefault(agreement_id, []).append((goal_id, title))
+    reports: list[FollowUpReport] = []
+    rows: list[tuple[FollowUpReport, list[tuple[int, str, int, str, str]]]] = []
+    for agreement in agreements:
+        unit = agreement.unit
+        rng = random.Random(f"follow-up-{unit.name}-{period.slug}")  # noqa: S311 - demo data
+        for point in points:
+            annual = point.kind != FollowUpPoint.Kind.MID_YEAR
+            roll = rng.random()
+            if unit.name == DEMO_LEADER_UNIT:
+                state = FollowUpReport.State.DRAFT if annual else FollowUpReport.State.SEEN
+            elif annual and roll < 0.15:
+                continue  # not begun
+            elif annual and roll < 0.3:
+                state = FollowUpReport.State.DRAFT
+            elif roll < (0.55 if annual else 0.85):
+                state = FollowUpReport.State.SEEN
+            else:
+                state = FollowUpReport.State.SUBMITTED
+            versions = 2 if state != FollowUpReport.State.DRAFT and rng.random() < 0.05 else 1
+            earlier: FollowUpReport | None = None
+            for version in range(versions):
+                last = version == versions - 1
+                submitted = _at(point.due_on - timedelta(days=6 - 2 * version), hour=14)
+                seen = state == FollowUpReport.State.SEEN and last
+                entries = []
+                for order, (goal_id, title) in enumerate(goals.get(agreement.pk, []), start=1):
+                    status = _pick(rng, ANNUAL_STATUSES if annual else MID_YEAR_STATUSES)
+                    draft_gap = state == FollowUpReport.State.DRAFT and order == 1
+                    assessment = "" if draft_gap else rng.choice(ASSESSMENTS[status])
+                    entries.append((goal_id, title, order, status, assessment))
+                report = FollowUpReport(
+                    agreement=agreement,
+                    point=point,
+                    state=state if last else FollowUpReport.State.SUBMITTED,
+                    is_current=last and state != FollowUpReport.State.DRAFT,
+                    supersedes=earlier,
+                    created_at=submitted - timedelta(days=3),
+                    created_by_id=unit.leader_id,
+                    submitted_at=None if state == FollowUpReport.State.DRAFT else submitted,
+                    submitted_by_id=None if state == FollowUpReport.State.DRAFT else unit.leader_id,
+                    seen_at=_at(point.due_on + timedelta(days=10)) if seen else None,
+                    seen_by_id=unit.area.director_id if seen else None,
+                    reply=_reply(rng, entries) if seen and rng.random() < 0.4 else "",
+                )
+                reports.append(report)
+                rows.append((report, entries))
+                earlier = report
+    with transaction.atomic():
+        # superseded reports first, so that the later ones can point at them
+        FollowUpReport.objects.bulk_create(
+            [r for r in reports if r.supersedes is None], batch_size=2000
+        )
+        for report in reports:
+            if report.supersedes is not None:
+                report.supersedes_id = report.supersedes.pk
+        FollowUpReport.objects.bulk_create(
+            [r for r in reports if r.supersedes is not None], batch_size=2000
+        )
+        _copy(
+            GoalFollowUp,
+            ["report_id", "goal_id", "goal_title", "order", "status", "assessment", "is_latest"],
+            [(report.pk, *entry, False) for report, entries in rows for entry in entries],
+        )
+        refresh_latest_status(Goal.objects.filter(agreement__in=agreements))
+    return {"follow_ups": len(reports), "measurements": build_measurements(period, today=today)}
+
+
+def build_measurements(period: Period, *, today: date) -> int:
+    """Each indicator of the period's signed agreements measured at the end of the three years
+    before and twice during the period, for units without measurements yet."""
+    year = period.starts_on.year
+    measured = Measurement.objects.values("unit_id")
+    indicators = (
+        Indicator.objects.filter(
+            goal__agreement__period=period,
+            goal__agreement__state=State.SIGNED,
+            baseline__isnull=False,
+            target__isnull=False,
+        )
+        .exclude(goal__agreement__unit_id__in=measured)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "definition_id",
+            "name",
+            "unit_of_measure",
+            "baseline",
+            "target",
+            "goal__agreement__unit_id",
+            "goal__agreement__unit__name",
+        )
+    )
+    moments = [
+        (date(year - 3, 12, 1), -0.15),
+        (date(year - 2, 12, 1), 0.0),
+        (date(year - 1, 12, 1), 0.2),
+        (date(year, 6, 1), 0.45),
+        (date(year, 11, 1), 0.7),
+    ]
+    rows = []
+    for pk, definition_id, name, measure, baseline, target, unit_id, unit_name in indicators:
+        rng = random.Random(f"measure-{unit_name}-{name}")  # noqa: S311 - demo data
+        skill = rng.uniform(-0.5, 0.6)  # how well this unit does
+        for day, progress in moments:
+            if day > today:
+                continue
+            value = _value(baseline, target, measure, progress * (1 + skill), rng)
+            recorded = _at(day + timedelta(days=3))
+            rows.append((unit_id, pk, definition_id, name, measure, day, value, recorded))
+    with transaction.atomic():
+        _copy(
+            Measurement,
+            [
+                "unit_id",
+                "indicator_id",
+                "definition_id",
+                "name",
+                "unit_of_measure",
+                "measured_on",
+                "value",
+                "recorded_at",
+            ],
+            rows,
+        )
+    return len(rows)
 
 
 DIRECTOR_REMARKS = [

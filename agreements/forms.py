@@ -6,11 +6,18 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from goals.models import CouncilGoal, Goal, Indicator
+from goals.models import (
+    CouncilGoal,
+    FollowUpStatus,
+    Goal,
+    GoalFollowUp,
+    Indicator,
+    IndicatorDefinition,
+)
 from units.models import Area, Committee, Unit
 
 from . import services
-from .models import Agreement, Consultation, MeetingItem, Period, SignerRole
+from .models import Agreement, Consultation, FollowUpPoint, MeetingItem, Period, SignerRole
 
 MAX_TEXT = 20_000
 
@@ -86,7 +93,21 @@ class GoalForm(forms.Form):
 
 
 class IndicatorForm(forms.Form):
+    """One indicator of a goal: from the library (its name, unit of measure and direction are
+    then the library's, so that units of a kind can be compared) or the unit's own."""
+
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    definition = forms.TypedChoiceField(
+        label=_("From the indicator library"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "A shared indicator is compared with the units of the same kind. "
+            "Leave it empty for an indicator of the unit's own."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the indicators in the list.")},
+    )
     name = forms.CharField(label=_("Indicator"), max_length=200, required=False)
     unit_of_measure = forms.CharField(label=_("Unit of measure"), max_length=50, required=False)
     direction = forms.ChoiceField(
@@ -101,8 +122,23 @@ class IndicatorForm(forms.Form):
         label=_("Target"), required=False, max_digits=14, decimal_places=2, localize=True
     )
 
+    def __init__(
+        self, *args: Any, definitions: list[IndicatorDefinition] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.definitions = {definition.pk: definition for definition in definitions or []}
+        cast(forms.TypedChoiceField, self.fields["definition"]).choices = [
+            ("", _("None: the unit's own indicator")),
+            *((definition.pk, definition.name) for definition in definitions or []),
+        ]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        definition = self.definitions.get(data.get("definition") or 0)
+        if definition is not None:
+            data["name"] = definition.name
+            data["unit_of_measure"] = definition.unit_of_measure
+            data["direction"] = definition.direction
         if not data.get("name") and (
             data.get("baseline") is not None or data.get("target") is not None
         ):
@@ -117,6 +153,7 @@ def indicators_from(formset: forms.BaseFormSet) -> list[services.IndicatorData]:
     return [
         services.IndicatorData(
             id=form.cleaned_data.get("id"),
+            definition_id=form.cleaned_data.get("definition"),
             name=form.cleaned_data["name"],
             unit_of_measure=form.cleaned_data["unit_of_measure"],
             direction=form.cleaned_data["direction"],
@@ -248,6 +285,212 @@ class StartAgreementForm(forms.Form):
             ).queryset = previous_goals
             self.fields["source"].initial = self.Source.ROLLOVER
             self.initial.setdefault("keep_goals", list(previous_goals))
+
+
+# --- Goals and follow-up -----------------------------------------------------------------------
+
+
+class CoverageFilterForm(forms.Form):
+    """The coverage matrix's filters, read from the query string."""
+
+    period = forms.ModelChoiceField(
+        label=_("Period"),
+        queryset=Period.objects.order_by("-starts_on"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("The period in force"),
+        error_messages={"invalid_choice": _("Choose one of the periods in the list.")},
+    )
+    committee = forms.ModelChoiceField(
+        label=_("Committee"),
+        queryset=Committee.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All committees"),
+        error_messages={"invalid_choice": _("Choose one of the committees in the list.")},
+    )
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All areas"),
+        error_messages={"invalid_choice": _("Choose one of the areas in the list.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("All kinds")), *Unit.Kind.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the kinds in the list.")},
+    )
+
+
+STATUS_CHOICES = [("", _("Choose a status")), *FollowUpStatus.choices]
+
+
+class GoalFollowUpForm(forms.Form):
+    """One goal of a draft report: status, assessment and a new measurement per indicator.
+
+    Status and assessment are required to submit; a draft may be saved without them.
+    """
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        error_messages={
+            "invalid_choice": _("Choose a status from the list."),
+            "required": _("Choose the goal's status."),
+        },
+    )
+    assessment = forms.CharField(
+        label=_("Assessment"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How is the goal going, and why? Required when you submit."),
+        error_messages={"required": _("Write an assessment of how the goal is going.")},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        row: GoalFollowUp,
+        indicators: list[Indicator],
+        submitting: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.row = row
+        self.indicators = indicators
+        self.fields["status"].required = submitting
+        self.fields["assessment"].required = submitting
+        for indicator in indicators:
+            measure = f" ({indicator.unit_of_measure})" if indicator.unit_of_measure else ""
+            self.fields[f"value_{indicator.pk}"] = forms.DecimalField(
+                label=_("New value of %(name)s%(measure)s")
+                % {"name": indicator.name, "measure": measure},
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                localize=True,
+            )
+            self.fields[f"date_{indicator.pk}"] = forms.DateField(
+                label=_("Measured on (%(name)s)") % {"name": indicator.name},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+
+    def indicator_fields(self) -> list[tuple[Indicator, forms.BoundField, forms.BoundField]]:
+        return [(i, self[f"value_{i.pk}"], self[f"date_{i.pk}"]) for i in self.indicators]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for indicator in self.indicators:
+            value, day = data.get(f"value_{indicator.pk}"), data.get(f"date_{indicator.pk}")
+            if value is not None and day is None:
+                self.add_error(f"date_{indicator.pk}", _("Give the date of the measurement."))
+            if day is not None and value is None:
+                self.add_error(f"value_{indicator.pk}", _("Give the measured value."))
+        return data
+
+    def entry(self) -> services.GoalEntry:
+        data = self.cleaned_data
+        return services.GoalEntry(
+            follow_up_id=self.row.pk,
+            status=data["status"],
+            assessment=data["assessment"],
+            measurements=[
+                services.MeasurementEntry(
+                    indicator_id=i.pk,
+                    measured_on=data[f"date_{i.pk}"],
+                    value=data[f"value_{i.pk}"],
+                )
+                for i in self.indicators
+                if data.get(f"value_{i.pk}") is not None and data.get(f"date_{i.pk}") is not None
+            ],
+        )
+
+
+class SeenForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Reply to the leader"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class FollowUpDownloadForm(forms.Form):
+    """The follow-up point of the period in force to download (its points read once)."""
+
+    point = forms.TypedChoiceField(
+        label=_("Follow-up point"),
+        coerce=int,
+        error_messages={"invalid_choice": _("Choose one of the follow-up points in the list.")},
+    )
+
+    def __init__(self, *args: Any, points: list[FollowUpPoint], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.points = {point.pk: point for point in points}
+        cast(forms.TypedChoiceField, self.fields["point"]).choices = [
+            (point.pk, point.name) for point in points
+        ]
+
+    def clean_point(self) -> FollowUpPoint:
+        return self.points[self.cleaned_data["point"]]
+
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+XLSX_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/octet-stream",
+}
+
+
+class FollowUpUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        help_text=_(
+            "The file you downloaded here, filled in. Only .xlsx files of at most 2 MB. "
+            "Nothing is saved unless every row is valid."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+        error_messages={"required": _("Choose the Excel file to upload.")},
+    )
+    submit = forms.BooleanField(
+        label=_("Submit the reports as well (every goal needs a status and an assessment)"),
+        required=False,
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx") or (
+            upload.content_type and upload.content_type not in XLSX_TYPES
+        ):
+            raise forms.ValidationError(_("The file must be an Excel workbook (.xlsx)."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload
+
+
+class PushCommonGoalsForm(forms.Form):
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the areas in the list.")},
+    )
+    period = forms.ModelChoiceField(
+        label=_("Period"),
+        queryset=Period.objects.order_by("-starts_on"),
+        to_field_name="slug",
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the periods in the list.")},
+    )
 
 
 # --- Review --------------------------------------------------------------------------------------

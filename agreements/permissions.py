@@ -173,6 +173,63 @@ def can_sign(user: AnyUser, agreement: Agreement) -> bool:
     )
 
 
+# --- Follow-up (DESIGN.md: on signed agreements, per goal, at the follow-up points) -----------
+
+
+def can_view_follow_up(user: AnyUser, agreement: Agreement) -> bool:
+    """Read the submitted follow-ups: signed-in readers of the agreement. Follow-up is internal
+    dialogue between the unit and the council, so anonymous visitors do not read it."""
+    return user.is_authenticated and can_view(user, agreement)
+
+
+def can_report(user: AnyUser, agreement: Agreement) -> bool:
+    """Report follow-up: the unit's leader and administrators, on an agreement that has been
+    signed (also while an amendment is in preparation), not revoked, of an open unit."""
+    roles = roles_of(user)
+    return (
+        agreement.signed_version_id is not None
+        and agreement.state != State.REVOKED
+        and not agreement.unit.is_closed
+        and (roles.administrator or _leads(roles, agreement))
+    )
+
+
+def can_view_draft_report(user: AnyUser, agreement: Agreement) -> bool:
+    """A draft report is the reporter's working copy: the unit's leader and administrators."""
+    roles = roles_of(user)
+    return roles.administrator or _leads(roles, agreement)
+
+
+def can_mark_seen(user: AnyUser, agreement: Agreement) -> bool:
+    """Mark a submitted report as seen, with an optional reply: the area's director and
+    administrators."""
+    roles = roles_of(user)
+    return roles.administrator or _directs(roles, agreement)
+
+
+def reportable_agreements(user: AnyUser) -> QuerySet[Agreement]:
+    """The agreements the person may report follow-up on, as one SQL filter (before the unit's
+    closing date, which the services check per agreement)."""
+    roles = roles_of(user)
+    agreements = Agreement.objects.filter(signed_version__isnull=False).exclude(state=State.REVOKED)
+    if roles.administrator:
+        return agreements
+    return agreements.filter(unit__in=roles.led_units)
+
+
+def can_push_common_goals(user: AnyUser) -> bool:
+    """Push an area's common goals into the drafts of a period: administrators."""
+    return roles_of(user).administrator
+
+
+def seeable_agreements(user: AnyUser) -> QuerySet[Agreement]:
+    """The agreements whose follow-up the person may mark as seen, as one SQL filter."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return Agreement.objects.all()
+    return Agreement.objects.filter(unit__area__in=roles.directed_areas)
+
+
 def can_amend(user: AnyUser, agreement: Agreement) -> bool:
     """Start a new draft of a signed agreement: the unit's leader and administrators."""
     roles = roles_of(user)

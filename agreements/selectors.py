@@ -7,7 +7,7 @@ is hashed all use it, so what a signer sees is exactly what is signed.
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -32,7 +32,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from goals.models import Goal, Indicator
+from goals.models import FollowUpReport, Goal, GoalFollowUp, Indicator
 
 from . import permissions
 from .models import (
@@ -45,6 +45,7 @@ from .models import (
     Consultation,
     DialogueMeeting,
     Edit,
+    FollowUpPoint,
     MeetingItem,
     Period,
     SearchDocument,
@@ -849,3 +850,108 @@ def book_agreements(
     return agreements.select_related(
         "unit__area", "unit__committee", "period", "signed_version"
     ).order_by("unit__area__name", "unit__name")
+
+
+# --- Follow-up -------------------------------------------------------------------------------
+
+
+@dataclass
+class PointReports:
+    """The reports on one follow-up point: the current one, an open draft, the superseded ones."""
+
+    point: FollowUpPoint
+    current: FollowUpReport | None = None
+    draft: FollowUpReport | None = None
+    earlier: list[FollowUpReport] = field(default_factory=list)
+
+
+def reports_by_point(agreement: Agreement, *, include_drafts: bool) -> list[PointReports]:
+    """Every follow-up point of the agreement's period with its reports (3 queries)."""
+    points = [PointReports(point) for point in agreement.period.follow_up_points.order_by("due_on")]
+    by_point = {entry.point.pk: entry for entry in points}
+    reports = (
+        FollowUpReport.objects.filter(agreement=agreement)
+        .select_related("submitted_by", "seen_by", "point")
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=GoalFollowUp.objects.select_related("goal").order_by("order", "pk"),
+            )
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+    if not include_drafts:
+        reports = reports.exclude(state=FollowUpReport.State.DRAFT)
+    for report in reports:
+        entry = by_point.get(report.point_id)
+        if entry is None:
+            continue
+        if report.is_draft:
+            entry.draft = report
+        elif report.is_current:
+            entry.current = report
+        else:
+            entry.earlier.append(report)
+    return points
+
+
+def report_for_page(uuid: str) -> QuerySet[FollowUpReport]:
+    return FollowUpReport.objects.select_related(
+        "agreement__unit__area",
+        "agreement__unit__committee",
+        "agreement__period",
+        "point",
+        "submitted_by",
+        "seen_by",
+        "created_by",
+        "supersedes",
+        "superseded_by",
+    ).filter(uuid=uuid)
+
+
+def report_rows(report: FollowUpReport) -> list[tuple[GoalFollowUp, list[Indicator]]]:
+    """The report's goals with their indicators (2 queries)."""
+    rows = list(report.goals.select_related("goal").order_by("order", "pk"))
+    indicators: dict[int, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(
+        goal_id__in=[row.goal_id for row in rows if row.goal_id]
+    ).order_by("order", "pk"):
+        indicators.setdefault(indicator.goal_id, []).append(indicator)
+    return [(row, indicators.get(row.goal_id or 0, [])) for row in rows]
+
+
+def goal_history(goal: Goal, *, include_drafts: bool) -> list[GoalFollowUp]:
+    """Every report on the goal, the latest point and the latest report first (one query)."""
+    rows = GoalFollowUp.objects.filter(goal=goal).select_related(
+        "report__point", "report__submitted_by", "report__seen_by"
+    )
+    if not include_drafts:
+        rows = rows.exclude(report__state=FollowUpReport.State.DRAFT)
+    return list(rows.order_by("-report__point__due_on", "-report__submitted_at", "-pk"))
+
+
+def period_in_force(on: date | None = None) -> Period | None:
+    """The period whose agreements are in force on the day, else the latest that has begun."""
+    on = on or date.today()
+    return Period.objects.filter(starts_on__lte=on).order_by("-starts_on").first()
+
+
+def latest_reports(agreements: Iterable[Agreement]) -> dict[tuple[int, int], FollowUpReport]:
+    """Per (agreement id, point id): the open draft, else the current report (one query)."""
+    found: dict[tuple[int, int], FollowUpReport] = {}
+    for report in FollowUpReport.objects.filter(
+        agreement__in=[agreement.pk for agreement in agreements]
+    ).filter(Q(state=FollowUpReport.State.DRAFT) | Q(is_current=True)):
+        key = (report.agreement_id, report.point_id)
+        if key not in found or report.is_draft:
+            found[key] = report
+    return found
+
+
+def units_with_signed_agreement(period: Period, unit_ids: list[int]) -> set[int]:
+    """Of the units, those with a signed agreement for the period that is not revoked."""
+    return set(
+        Agreement.objects.filter(unit_id__in=unit_ids, period=period, signed_version__isnull=False)
+        .exclude(state=Agreement.State.REVOKED)
+        .values_list("unit_id", flat=True)
+    )

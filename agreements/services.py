@@ -5,7 +5,9 @@ right (`by=None` is the system itself: demo data, scheduled work), changes the r
 the change: transitions in StateChange, content edits in Edit (before and after).
 """
 
+import base64
 import hashlib
+import io
 import logging
 import time
 from dataclasses import dataclass, field
@@ -16,17 +18,28 @@ from typing import Any
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from goals.models import CouncilGoal, Goal, Indicator
+from goals.models import (
+    CommonGoal,
+    CouncilGoal,
+    FollowUpReport,
+    FollowUpStatus,
+    Goal,
+    GoalFollowUp,
+    Indicator,
+    Measurement,
+)
+from goals.services import refresh_latest_status
 from randers.jobs import services as jobs
 from randers.jobs.models import Job
 from units.models import Area, Committee, Unit, User
 
-from . import pdf, permissions, selectors
+from . import excel, pdf, permissions, selectors
 from .models import (
     Agreement,
     AgreementBook,
@@ -37,6 +50,7 @@ from .models import (
     Consultation,
     DialogueMeeting,
     Edit,
+    FollowUpPoint,
     MeetingItem,
     Period,
     SearchDocument,
@@ -78,6 +92,7 @@ class IndicatorData:
     baseline: Decimal | None = None
     target: Decimal | None = None
     id: int | None = None
+    definition_id: int | None = None
 
 
 @dataclass
@@ -230,6 +245,7 @@ def _copy_goal(old: Goal, agreement: Agreement, order: int) -> Goal:
     Indicator.objects.bulk_create(
         Indicator(
             goal=goal,
+            definition_id=indicator.definition_id,
             name=indicator.name,
             unit_of_measure=indicator.unit_of_measure,
             direction=indicator.direction,
@@ -322,6 +338,7 @@ def _save_indicators(goal: Goal, indicators: list[IndicatorData]) -> None:
     for order, data in enumerate(indicators):
         indicator = existing.get(data.id) if data.id else None
         indicator = indicator or Indicator(goal=goal)
+        indicator.definition_id = data.definition_id
         indicator.name = data.name
         indicator.unit_of_measure = data.unit_of_measure
         indicator.direction = data.direction
@@ -662,17 +679,36 @@ def search_documents(
 
 
 def reindex_agreement(agreement: Agreement) -> None:
-    """Replace the agreement's search documents: the signed version in force is public; the current
-    text, when it differs from it, is searchable by those who may read it."""
-    SearchDocument.objects.filter(agreement=agreement).delete()
+    """Replace the agreement's search documents (see `reindex_agreements`)."""
+    reindex_agreements([agreement])
+
+
+def reindex_agreements(agreements: list[Agreement]) -> None:
+    """Replace the agreements' search documents: the signed version in force is public; the
+    current text, when it differs from it, is searchable by those who may read it. A constant
+    number of queries for any number of agreements."""
+    ids = [agreement.pk for agreement in agreements]
+    agreements = list(
+        Agreement.objects.filter(pk__in=ids).select_related(
+            "unit__area", "unit__committee", "unit__leader", "period"
+        )
+    )
+    SearchDocument.objects.filter(agreement_id__in=ids).delete()
+    signed = {
+        version.agreement_id: version
+        for version in AgreementVersion.objects.filter(
+            pk__in=[a.signed_version_id for a in agreements if a.signed_version_id]
+        )
+    }
+    working = selectors.contents_of([a for a in agreements if a.state != State.SIGNED])
     documents = []
-    signed = agreement.signed_version
-    if signed is not None:
-        documents += search_documents(agreement, signed.content, public=True)
-    if agreement.state != State.SIGNED:
-        documents += search_documents(agreement, selectors.working_content(agreement), public=False)
+    for agreement in agreements:
+        if agreement.pk in signed:
+            documents += search_documents(agreement, signed[agreement.pk].content, public=True)
+        if agreement.pk in working:
+            documents += search_documents(agreement, working[agreement.pk], public=False)
     SearchDocument.objects.bulk_create(documents)
-    SearchDocument.objects.filter(agreement=agreement).update(vector=SEARCH_VECTOR)
+    SearchDocument.objects.filter(agreement_id__in=ids).update(vector=SEARCH_VECTOR)
 
 
 # --- Comments ------------------------------------------------------------------------------------
@@ -1072,3 +1108,556 @@ def assemble_book_for_job(job: Job) -> dict[str, Any]:
             "download": True,
             "agreements": len(entries),
         }
+
+
+# --- Follow-up -----------------------------------------------------------------------------------
+
+
+class FollowUpRefused(AgreementError):
+    """The report is not complete; `problems` maps each goal follow-up's id to its messages."""
+
+    def __init__(self, problems: dict[int, list[str]]) -> None:
+        super().__init__(_("Every goal needs a status and a written assessment."))
+        self.problems = problems
+
+
+@dataclass
+class MeasurementEntry:
+    indicator_id: int
+    measured_on: date
+    value: Decimal
+
+
+@dataclass
+class GoalEntry:
+    """What the leader reports on one goal: its status, the assessment, new measurements."""
+
+    follow_up_id: int
+    status: str = ""
+    assessment: str = ""
+    measurements: list[MeasurementEntry] = field(default_factory=list)
+
+
+def goals_in_force(agreement: Agreement) -> list[Goal]:
+    """The goals of the signed version in force (a goal added by an amendment in preparation is
+    followed up once the amendment is signed)."""
+    assert agreement.signed_version is not None
+    uuids = [goal["id"] for goal in agreement.signed_version.content["goals"]]
+    return list(agreement.goals.filter(uuid__in=uuids).order_by("order"))
+
+
+def _require_reportable(agreement: Agreement, by: User | None) -> None:
+    _check(permissions.can_report(by, agreement) if by is not None else True, by)
+    if agreement.signed_version_id is None or agreement.state == State.REVOKED:
+        raise AgreementError(_("Follow-up is reported on signed agreements in force."))
+
+
+@transaction.atomic
+def start_follow_up(
+    agreement: Agreement, point: FollowUpPoint, *, by: User | None
+) -> FollowUpReport:
+    """Open the draft report on the agreement's goals at the point (or return the open one). A
+    point already reported on gets a new draft that starts from the current report and
+    supersedes it when submitted."""
+    locked = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("unit__area", "period", "signed_version")
+        .get(pk=agreement.pk)
+    )
+    _require_reportable(locked, by)
+    if point.period_id != locked.period_id:
+        raise AgreementError(_("The follow-up point belongs to another period."))
+    draft = FollowUpReport.objects.filter(
+        agreement=locked, point=point, state=FollowUpReport.State.DRAFT
+    ).first()
+    if draft is not None:
+        return draft
+    current = (
+        FollowUpReport.objects.filter(agreement=locked, point=point, is_current=True)
+        .prefetch_related("goals")
+        .first()
+    )
+    earlier = {entry.goal_id: entry for entry in current.goals.all()} if current else {}
+    report = FollowUpReport(agreement=locked, point=point, created_by=by)
+    report.full_clean()
+    report.save()
+    rows = []
+    for order, goal in enumerate(goals_in_force(locked), start=1):
+        before = earlier.get(goal.pk)
+        rows.append(
+            GoalFollowUp(
+                report=report,
+                goal=goal,
+                goal_title=goal.title,
+                order=order,
+                status=before.status if before else "",
+                assessment=before.assessment if before else "",
+            )
+        )
+    GoalFollowUp.objects.bulk_create(rows)
+    return report
+
+
+def _locked_report(report: FollowUpReport) -> FollowUpReport:
+    return (
+        FollowUpReport.objects.select_for_update(of=("self",))
+        .select_related("agreement__unit__area", "agreement__period", "point")
+        .get(pk=report.pk)
+    )
+
+
+def _require_draft(report: FollowUpReport) -> None:
+    if report.state != FollowUpReport.State.DRAFT:
+        raise AgreementError(
+            _("A submitted follow-up is not edited. Start a new one to supersede it.")
+        )
+
+
+@transaction.atomic
+def save_follow_up(
+    report: FollowUpReport, *, entries: list[GoalEntry], by: User | None
+) -> FollowUpReport:
+    """Save the draft report: each goal's status, assessment and new measurements (an entry's
+    measurements replace the ones the draft had for the goal's indicators). A constant number of
+    queries, whatever the number of goals: the rows' own fields are checked here, and their
+    references are the report's own."""
+    locked = _locked_report(report)
+    _save_entries(locked, entries, by)
+    return locked
+
+
+def save_and_submit_follow_up(
+    report: FollowUpReport, *, entries: list[GoalEntry], by: User | None
+) -> FollowUpReport:
+    """Save the draft and submit it, under one lock. When the submission is refused, the draft
+    stays saved (nothing the leader wrote is lost) and the refusal is raised."""
+    refusal = None
+    with transaction.atomic():
+        locked = _locked_report(report)
+        _save_entries(locked, entries, by)
+        try:
+            with transaction.atomic():
+                _submit(locked, by)
+        except FollowUpRefused as refused:
+            refusal = refused
+    if refusal is not None:
+        raise refusal
+    return locked
+
+
+def _save_entries(locked: FollowUpReport, entries: list[GoalEntry], by: User | None) -> None:
+    _require_reportable(locked.agreement, by)
+    _require_draft(locked)
+    rows = {row.pk: row for row in locked.goals.all()}
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(
+            goal__in=[row.goal_id for row in rows.values() if row.goal_id]
+        )
+    }
+    changed, measurements = [], []
+    for entry in entries:
+        row = rows.get(entry.follow_up_id)
+        if row is None:
+            raise AgreementError(_("The goal is not part of this follow-up."))
+        if entry.status and entry.status not in FollowUpStatus.values:
+            raise AgreementError(_("Choose a status from the list."))
+        row.status, row.assessment = entry.status, entry.assessment.strip()
+        row.clean_fields(exclude=["report", "goal"])
+        changed.append(row)
+        for measurement in entry.measurements:
+            indicator = indicators.get(measurement.indicator_id)
+            if indicator is None or indicator.goal_id != row.goal_id:
+                raise AgreementError(_("The indicator does not belong to the goal."))
+            new = Measurement(
+                unit_id=locked.agreement.unit_id,
+                indicator=indicator,
+                definition_id=indicator.definition_id,
+                name=indicator.name,
+                unit_of_measure=indicator.unit_of_measure,
+                measured_on=measurement.measured_on,
+                value=measurement.value,
+                report=locked,
+                recorded_by=by,
+            )
+            new.clean_fields(exclude=["unit", "indicator", "definition", "report", "recorded_by"])
+            measurements.append(new)
+    Measurement.objects.filter(
+        report=locked, indicator__goal_id__in=[row.goal_id for row in changed]
+    ).delete()
+    Measurement.objects.bulk_create(measurements)
+    GoalFollowUp.objects.bulk_update(changed, ["status", "assessment"])
+
+
+def follow_up_problems(report: FollowUpReport) -> dict[int, list[str]]:
+    """What keeps the report from being submitted: a goal without status or assessment."""
+    problems: dict[int, list[str]] = {}
+    for row in report.goals.all():
+        messages = []
+        if not row.status:
+            messages.append(_("Choose the goal's status."))
+        if not row.assessment.strip():
+            messages.append(_("Write an assessment of how the goal is going."))
+        if messages:
+            problems[row.pk] = messages
+    return problems
+
+
+@transaction.atomic
+def submit_follow_up(report: FollowUpReport, *, by: User | None) -> FollowUpReport:
+    """Submit the draft: every goal needs a status and a written assessment. The report then
+    supersedes the point's earlier report, which stays readable, and is never edited again."""
+    return _submit(_locked_report(report), by)
+
+
+def _submit(locked: FollowUpReport, by: User | None) -> FollowUpReport:
+    _require_reportable(locked.agreement, by)
+    _require_draft(locked)
+    problems = follow_up_problems(locked)
+    if problems:
+        raise FollowUpRefused(problems)
+    earlier = FollowUpReport.objects.filter(
+        agreement_id=locked.agreement_id, point_id=locked.point_id, is_current=True
+    ).first()
+    if earlier is not None:
+        FollowUpReport.objects.filter(pk=earlier.pk).update(is_current=False)
+    locked.supersedes = earlier
+    locked.state = FollowUpReport.State.SUBMITTED
+    locked.is_current = True
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = by
+    locked.full_clean()
+    locked.save(update_fields=["supersedes", "state", "is_current", "submitted_at", "submitted_by"])
+    refresh_latest_status(list(locked.goals.exclude(goal=None).values_list("goal_id", flat=True)))
+    return locked
+
+
+@transaction.atomic
+def mark_follow_up_seen(report: FollowUpReport, *, reply: str, by: User | None) -> FollowUpReport:
+    """The director marks a submitted report as seen, with an optional reply to the leader."""
+    locked = _locked_report(report)
+    _check(permissions.can_mark_seen(by, locked.agreement) if by is not None else True, by)
+    if locked.state != FollowUpReport.State.SUBMITTED:
+        raise AgreementError(_("Only a submitted follow-up can be marked as seen."))
+    locked.state = FollowUpReport.State.SEEN
+    locked.seen_at = timezone.now()
+    locked.seen_by = by
+    locked.reply = reply.strip()
+    locked.full_clean()
+    locked.save(update_fields=["state", "seen_at", "seen_by", "reply"])
+    return locked
+
+
+# --- Common goals as a starting point --------------------------------------------------------
+
+
+@transaction.atomic
+def push_common_goals(area: Area, period: Period, *, by: User | None) -> int:
+    """Add the area's active common goals to every draft of the period in the area that does not
+    have them yet, as a starting point the unit then makes its own. Returns the goals added."""
+    _check(permissions.can_push_common_goals(by) if by is not None else True, by)
+    drafts = list(
+        Agreement.objects.select_for_update(of=("self",))
+        .filter(period=period, unit__area=area, state=State.DRAFT)
+        .order_by("pk")
+    )
+    commons = list(
+        CommonGoal.objects.filter(area=area, active=True).prefetch_related(
+            "council_goals", "indicators"
+        )
+    )
+    return _add_common_goals(drafts, commons, by=by)
+
+
+@transaction.atomic
+def add_common_goals(agreement: Agreement, *, by: User | None) -> int:
+    """Start a new draft with its area's active common goals (onboarding, a merged unit)."""
+    locked = _editable(agreement, by)
+    commons = list(
+        CommonGoal.objects.filter(area_id=locked.unit.area_id, active=True).prefetch_related(
+            "council_goals", "indicators"
+        )
+    )
+    return _add_common_goals([locked], commons, by=by)
+
+
+def _add_common_goals(
+    drafts: list[Agreement], commons: list[CommonGoal], *, by: User | None
+) -> int:
+    """Add each common goal to each draft that does not have it yet (a constant number of
+    queries for any number of drafts and goals); the drafts' search documents follow."""
+    if not drafts or not commons:
+        return 0
+    have = set(
+        Goal.objects.filter(agreement__in=drafts, common_goal__in=commons).values_list(
+            "agreement_id", "common_goal_id"
+        )
+    )
+    last_order = dict(
+        Goal.objects.filter(agreement__in=drafts)
+        .values("agreement_id")
+        .annotate(last=Max("order"))
+        .values_list("agreement_id", "last")
+    )
+    goals: list[tuple[Goal, CommonGoal]] = []
+    edits = []
+    for agreement in drafts:
+        order = last_order.get(agreement.pk) or 0
+        for common in commons:
+            if (agreement.pk, common.pk) in have:
+                continue
+            order += 1
+            goal = Goal(
+                agreement=agreement,
+                order=order,
+                kind=Goal.Kind.COMMON,
+                title=common.title,
+                description=common.description,
+                success_criterion=common.success_criterion,
+                common_goal=common,
+                updated_by=by,
+            )
+            goals.append((goal, common))
+            edits.append(
+                Edit(
+                    agreement=agreement,
+                    actor=by,
+                    action=Edit.Action.ADDED,
+                    target=_("Goal “%(title)s”") % {"title": common.title},
+                    after=_("Common goal of the area"),
+                )
+            )
+    Goal.objects.bulk_create([goal for goal, _common in goals])
+    Goal.council_goals.through.objects.bulk_create(
+        Goal.council_goals.through(goal=goal, councilgoal=council_goal)
+        for goal, common in goals
+        for council_goal in common.council_goals.all()
+    )
+    Indicator.objects.bulk_create(
+        Indicator(
+            goal=goal,
+            definition=definition,
+            name=definition.name,
+            unit_of_measure=definition.unit_of_measure,
+            direction=definition.direction,
+            order=order,
+        )
+        for goal, common in goals
+        for order, definition in enumerate(common.indicators.all())
+    )
+    Edit.objects.bulk_create(edits)
+    reindex_agreements(drafts)
+    return len(goals)
+
+
+# --- Bulk follow-up from an Excel file -----------------------------------------------------------
+
+
+class ImportRefused(AgreementError):
+    """The file has errors; nothing was saved. `errors` are for the person, in their order."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(_("The file has errors; nothing was saved."))
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    saved: int = 0
+    submitted: int = 0
+    unchanged: int = 0
+
+
+@transaction.atomic
+def import_follow_up(
+    parsed: excel.ParsedWorkbook, *, by: User | None, submit: bool = False
+) -> ImportResult:
+    """Save (and with `submit`, submit) the follow-up of a filled-in workbook: every row is
+    checked first, and nothing is saved unless the whole file is valid. Agreements whose rows are
+    the same as their draft or current report are left alone."""
+    errors = [*parsed.file_errors, *(str(error) for error in parsed.errors)]
+    if errors or parsed.point_id is None:
+        raise ImportRefused(errors)
+    point = (
+        FollowUpPoint.objects.select_related("period")
+        .filter(pk=parsed.point_id, period__slug=parsed.period_slug)
+        .first()
+    )
+    if point is None:
+        raise ImportRefused(
+            [
+                _(
+                    "The file names a follow-up point that does not exist. "
+                    "Use the file downloaded here."
+                )
+            ]
+        )
+    agreements = (
+        permissions.reportable_agreements(by) if by is not None else Agreement.objects.all()
+    ).filter(period=point.period, signed_version__isnull=False)
+    goals = {str(goal.uuid): goal for goal in excel.goals_in_force_of(agreements)}
+    goal_sheet, measurement_sheet, _about = excel.sheet_names()
+    goal_heads, measurement_heads = excel.goal_headers(), excel.measurement_headers()
+    row_errors: list[excel.RowError] = []
+    for row in parsed.goals:
+        if row.goal_uuid not in goals:
+            row_errors.append(
+                excel.RowError(
+                    goal_sheet,
+                    row.row,
+                    "A",
+                    goal_heads[0],
+                    _("The goal is not one you can report on in this period."),
+                )
+            )
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(goal__in=list(goals.values()))
+    }
+    for measurement in parsed.measurements:
+        if measurement.indicator_id not in indicators:
+            row_errors.append(
+                excel.RowError(
+                    measurement_sheet,
+                    measurement.row,
+                    "A",
+                    measurement_heads[0],
+                    _("The indicator is not one you can report on in this period."),
+                )
+            )
+    if row_errors:
+        raise ImportRefused([str(error) for error in row_errors])
+
+    rows_by_goal = {row.goal_uuid: row for row in parsed.goals}
+    measurements_by_goal: dict[int, list[MeasurementEntry]] = {}
+    measurement_rows: dict[int, int] = {}
+    for measurement in parsed.measurements:
+        goal_id = indicators[measurement.indicator_id].goal_id
+        measurements_by_goal.setdefault(goal_id, []).append(
+            MeasurementEntry(measurement.indicator_id, measurement.measured_on, measurement.value)
+        )
+        measurement_rows[goal_id] = measurement.row
+    by_agreement: dict[int, list[Goal]] = {}
+    for goal in goals.values():
+        if str(goal.uuid) in rows_by_goal or goal.pk in measurements_by_goal:
+            by_agreement.setdefault(goal.agreement_id, []).append(goal)
+
+    existing: dict[int, GoalFollowUp] = {}
+    for follow_up in (
+        GoalFollowUp.objects.filter(goal__in=list(goals.values()), report__point=point)
+        .filter(Q(report__state=FollowUpReport.State.DRAFT) | Q(report__is_current=True))
+        .select_related("report")
+    ):
+        if follow_up.goal_id is not None and (
+            follow_up.goal_id not in existing or follow_up.report.is_draft
+        ):
+            existing[follow_up.goal_id] = follow_up
+    result = ImportResult()
+    missing: list[str] = []
+    for agreement_goals in by_agreement.values():
+        agreement = agreement_goals[0].agreement
+
+        def differs(goal: Goal) -> bool:
+            row = rows_by_goal.get(str(goal.uuid))
+            before = existing.get(goal.pk)
+            if goal.pk in measurements_by_goal:
+                return True
+            if row is None:
+                return False
+            return before is None or (before.status, before.assessment) != (
+                row.status,
+                row.assessment,
+            )
+
+        has_draft = any(
+            existing.get(goal.pk) is not None and existing[goal.pk].report.is_draft
+            for goal in agreement_goals
+        )
+        if not any(differs(goal) for goal in agreement_goals) and not (submit and has_draft):
+            result.unchanged += 1
+            continue
+        report = start_follow_up(agreement, point, by=by)
+        follow_ups = {row.goal_id: row for row in report.goals.all()}
+        entries = []
+        for goal in agreement_goals:
+            given = rows_by_goal.get(str(goal.uuid))
+            follow_up = follow_ups[goal.pk]
+            entries.append(
+                GoalEntry(
+                    follow_up_id=follow_up.pk,
+                    status=given.status if given else follow_up.status,
+                    assessment=given.assessment if given else follow_up.assessment,
+                    measurements=measurements_by_goal.get(goal.pk, []),
+                )
+            )
+        save_follow_up(report, entries=entries, by=by)
+        result.saved += 1
+        if submit:
+            try:
+                submit_follow_up(report, by=by)
+            except FollowUpRefused as refused:
+                row_errors += _refusal_rows(refused, report, rows_by_goal, agreement)
+                missing += [
+                    _("The goal “%(goal)s” of %(unit)s is missing from the file: %(message)s")
+                    % {"goal": follow_up.goal_title, "unit": agreement.unit.name, "message": m}
+                    for follow_up in follow_ups.values()
+                    if follow_up.goal is None or str(follow_up.goal.uuid) not in rows_by_goal
+                    for m in refused.problems.get(follow_up.pk, [])
+                ]
+            else:
+                result.submitted += 1
+    if row_errors or missing:
+        ordered = sorted(row_errors, key=lambda error: (error.sheet != goal_sheet, error.row))
+        raise ImportRefused([str(error) for error in ordered] + missing)
+    return result
+
+
+def _refusal_rows(
+    refused: FollowUpRefused,
+    report: FollowUpReport,
+    rows_by_goal: dict[str, "excel.GoalRow"],
+    agreement: Agreement,
+) -> list[excel.RowError]:
+    """The problems of a refused submission, at the rows of the file they come from."""
+    goal_sheet = excel.sheet_names()[0]
+    heads = excel.goal_headers()
+    errors = []
+    for follow_up in report.goals.select_related("goal"):
+        row = rows_by_goal.get(str(follow_up.goal.uuid)) if follow_up.goal else None
+        if row is None:
+            continue
+        for message in refused.problems.get(follow_up.pk, []):
+            column = 3 if message == _("Choose the goal's status.") else 4
+            errors.append(
+                excel.RowError(goal_sheet, row.row, "ABCDE"[column], heads[column], message)
+            )
+    return errors
+
+
+def import_follow_up_for_job(job: Job) -> dict[str, Any]:
+    """The background part of the follow-up upload: the file is read again and imported in one
+    transaction; refused files fail the job with their errors, one per line."""
+    data = base64.b64decode(job.params["file"])
+    submit = bool(job.params.get("submit"))
+    parsed = excel.read_workbook(io.BytesIO(data), submitting=submit)
+    try:
+        result = import_follow_up(parsed, by=job.requested_by, submit=submit)
+    except ImportRefused as refused:
+        with translation.override(job.requested_by.language if job.requested_by else "da"):
+            heading = ngettext(
+                "The file has %(counter)s error; nothing was saved.",
+                "The file has %(counter)s errors; nothing was saved.",
+                len(refused.errors),
+            ) % {"counter": len(refused.errors)}
+        raise jobs.JobRefused("\n".join([heading, *refused.errors])) from refused
+    with translation.override(job.requested_by.language if job.requested_by else "da"):
+        message = _(
+            "The file is read: %(saved)s follow-ups saved, %(submitted)s of them submitted, "
+            "%(unchanged)s unchanged."
+        ) % {"saved": result.saved, "submitted": result.submitted, "unchanged": result.unchanged}
+        link_text = _("The follow-up overview")
+    return {
+        "message": message,
+        "url": reverse("agreements:follow-up-overview"),
+        "link_text": str(link_text),
+    }

@@ -49,3 +49,9 @@ def render_book_part(job_id: int, agreement_id: int) -> None:
 def assemble_agreement_book(job_id: int) -> None:
     """Cover, contents and bookmarks around the stored PDFs; finishes the job once."""
     jobs.finish_job_once(job_id, services.assemble_book_for_job)
+
+
+@shared_task(name="agreements.tasks.import_follow_up", soft_time_limit=540, time_limit=600, **RETRY)
+def import_follow_up(job_id: int) -> None:
+    """A filled-in follow-up workbook: every row checked, then all saved, or nothing."""
+    jobs.run_job(job_id, services.import_follow_up_for_job)

@@ -40,4 +40,23 @@ urlpatterns = [
     path("aftalebog/<uuid:uuid>/", views.book_download, name="book-download"),
     path("verificer/<uuid:uuid>/", views.verify, name="verify"),
     path("start/<slug:unit_slug>/<slug:period_slug>/", views.start, name="start"),
+    # Follow-up
+    path("<uuid:uuid>/opfoelgning/", views.follow_ups, name="follow-ups"),
+    path(
+        "<uuid:uuid>/opfoelgning/<int:point_id>/ny/",
+        views.start_follow_up,
+        name="start-follow-up",
+    ),
+    path("opfoelgning/", views.follow_up_overview, name="follow-up-overview"),
+    path("opfoelgning/excel/", views.follow_up_download, name="follow-up-download"),
+    path("opfoelgning/excel/indlaes/", views.follow_up_upload, name="follow-up-upload"),
+    path("opfoelgning/<uuid:uuid>/", views.follow_up, name="follow-up"),
+    path("opfoelgning/<uuid:uuid>/set/", views.mark_seen, name="mark-seen"),
+    path("maalhistorik/<uuid:goal_uuid>/", views.goal_history, name="goal-history"),
+    # Goals across units
+    path("maal/", views.coverage, name="coverage"),
+    path("maal/faelles-maal/", views.common_goals, name="common-goals"),
+    path("maal/<slug:slug>/", views.council_goal, name="council-goal"),
+    path("maal/<slug:slug>/<slug:unit_slug>/", views.coverage_cell, name="coverage-cell"),
+    path("enhed/<slug:unit_slug>/maal/", views.unit_goals, name="unit-goals"),
 ]

@@ -1,6 +1,8 @@
 """Agreement pages and actions. Each view gets the agreement through the permission helper
 (404 for those who may not see it), checks the action (403), binds a form, calls one service."""
 
+import base64
+import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -8,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,12 +18,25 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from goals.models import Goal
+from goals import charts as charts_module
+from goals import selectors as goal_selectors
+from goals.models import (
+    CouncilGoal,
+    FollowUpReport,
+    Goal,
+    GoalFollowUp,
+    Indicator,
+    IndicatorDefinition,
+    Measurement,
+)
 from randers.http import HtmxHttpRequest
+from randers.jobs.models import Job
+from randers.jobs.services import create_job
 from units.models import Area, Committee, Unit, User
 from units.permissions import roles_of
+from units.selectors import directory_units
 
-from . import exports, forms, permissions, selectors, services
+from . import excel, exports, forms, permissions, selectors, services
 from .models import (
     Agreement,
     AgreementBook,
@@ -30,6 +46,7 @@ from .models import (
     Comment,
     Consultation,
     DialogueMeeting,
+    FollowUpPoint,
     Period,
     StateChange,
 )
@@ -67,6 +84,8 @@ def _actions(request: HtmxHttpRequest, agreement: Agreement) -> dict[str, bool]:
         "revoke": permissions.can_revoke(user, agreement),
         "history": permissions.can_view_history(user, agreement),
         "review": bool(permissions.comment_states_visible_to(user, agreement)),
+        "follow_up": agreement.signed_version_id is not None
+        and permissions.can_view_follow_up(user, agreement),
     }
 
 
@@ -446,6 +465,7 @@ def _indicator_initial(goal: Goal | None) -> list[dict[str, Any]]:
     return [
         {
             "id": i.pk,
+            "definition": i.definition_id,
             "name": i.name,
             "unit_of_measure": i.unit_of_measure,
             "direction": i.direction,
@@ -477,7 +497,10 @@ def goal_form(
     )
     form = forms.GoalForm(request.POST or None, initial=initial)
     formset = forms.IndicatorFormSet(
-        request.POST or None, initial=_indicator_initial(goal), prefix="indicators"
+        request.POST or None,
+        initial=_indicator_initial(goal),
+        prefix="indicators",
+        form_kwargs={"definitions": list(IndicatorDefinition.objects.filter(active=True))},
     )
     conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -1203,3 +1226,461 @@ def book_download(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     if found is None or not permissions.can_download_book(request.user, found):
         raise Http404
     return _pdf_response(found.data, found.filename)
+
+
+# --- Follow-up -----------------------------------------------------------------------------------
+
+
+def _follow_up_agreement(request: HtmxHttpRequest, uuid: str) -> Agreement:
+    agreement = _agreement(request, uuid)
+    if not permissions.can_view_follow_up(request.user, agreement):
+        raise Http404
+    return agreement
+
+
+@require_GET
+def follow_ups(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
+    """The agreement's follow-up: each point of the period with its current report, an open
+    draft (for those who report) and the superseded reports, which stay readable."""
+    agreement = _follow_up_agreement(request, uuid)
+    drafts = permissions.can_view_draft_report(request.user, agreement)
+    return render(
+        request,
+        "agreements/follow_ups.html",
+        {
+            "agreement": agreement,
+            "points": selectors.reports_by_point(agreement, include_drafts=drafts),
+            "can_report": permissions.can_report(request.user, agreement),
+        },
+    )
+
+
+@require_POST
+def start_follow_up(request: HtmxHttpRequest, uuid: str, point_id: int) -> HttpResponseBase:
+    agreement = _follow_up_agreement(request, uuid)
+    _require(permissions.can_report(request.user, agreement))
+    point = get_object_or_404(FollowUpPoint, pk=point_id, period=agreement.period)
+    try:
+        report = services.start_follow_up(agreement, point, by=_actor(request))
+    except services.AgreementError as error:
+        messages.error(request, str(error))
+        return redirect("agreements:follow-ups", uuid=uuid)
+    return redirect(report)
+
+
+def _report(request: HtmxHttpRequest, uuid: str) -> FollowUpReport:
+    """The report, or 404 for anyone who may not read it (drafts: only those who report)."""
+    report = selectors.report_for_page(uuid).first()
+    if report is None or not permissions.can_view_follow_up(request.user, report.agreement):
+        raise Http404
+    if report.is_draft and not permissions.can_view_draft_report(request.user, report.agreement):
+        raise Http404
+    return report
+
+
+def _goal_forms(
+    report: FollowUpReport, data: Any = None
+) -> list[tuple[GoalFollowUp, forms.GoalFollowUpForm]]:
+    """A form per goal; status and assessment are required when submitting (and so marked when
+    the form is shown), not when saving a draft."""
+    submitting = data is None or "submit" in data
+    return [
+        (
+            row,
+            forms.GoalFollowUpForm(
+                data,
+                row=row,
+                indicators=indicators,
+                submitting=submitting,
+                prefix=f"goal-{row.pk}",
+                initial={"status": row.status, "assessment": row.assessment},
+            ),
+        )
+        for row, indicators in selectors.report_rows(report)
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
+    """One report. A draft is a form for those who report: save it, or submit it. A submitted
+    report is read-only; the director marks it as seen with an optional reply."""
+    report = _report(request, uuid)
+    agreement = report.agreement
+    editable = report.is_draft and permissions.can_report(request.user, agreement)
+    goal_forms = _goal_forms(report, request.POST if request.method == "POST" else None)
+    problems: dict[int, list[str]] = {}
+    refused = False
+    if request.method == "POST":
+        _require(editable)
+        valid = [form.is_valid() for _row, form in goal_forms]
+        refused = "submit" in request.POST and not all(valid)
+        if all(valid):
+            actor = _actor(request)
+            entries = [form.entry() for _row, form in goal_forms]
+            if "submit" not in request.POST:
+                services.save_follow_up(report, entries=entries, by=actor)
+                messages.success(request, _("The draft follow-up is saved."))
+                return redirect(report)
+            try:
+                services.save_and_submit_follow_up(report, entries=entries, by=actor)
+            except services.FollowUpRefused as refusal:
+                problems, refused = refusal.problems, True
+            else:
+                messages.success(
+                    request, _("The follow-up is submitted. The director can now read it.")
+                )
+                return redirect(report)
+    measurements = {
+        m.indicator_id: m for m in report.measurements.all() if m.indicator_id is not None
+    }
+    return render(
+        request,
+        "agreements/follow_up.html",
+        {
+            "agreement": agreement,
+            "report": report,
+            "editable": editable,
+            "goal_forms": [
+                (
+                    row,
+                    form,
+                    problems.get(row.pk, []),
+                    [measurements.get(i.pk) for i in form.indicators],
+                )
+                for row, form in goal_forms
+            ],
+            "refused": refused,
+            "seen_form": forms.SeenForm()
+            if report.state == FollowUpReport.State.SUBMITTED
+            and permissions.can_mark_seen(request.user, agreement)
+            else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def mark_seen(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
+    report = _report(request, uuid)
+    _require(permissions.can_mark_seen(request.user, report.agreement))
+    form = forms.SeenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_follow_up_seen(
+                report, reply=form.cleaned_data["reply"], by=_actor(request)
+            )
+        except services.AgreementError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The follow-up is marked as seen."))
+    else:
+        messages.error(request, _("The reply could not be saved."))
+    return redirect(report)
+
+
+@require_GET
+def goal_history(request: HtmxHttpRequest, goal_uuid: str) -> HttpResponse:
+    """A goal's follow-up history: every submitted report on it, superseded ones included, with
+    its published measurements, and a link to the goal it was carried over from."""
+    goal = get_object_or_404(
+        Goal.objects.select_related("agreement__unit", "agreement__period", "carried_from"),
+        uuid=goal_uuid,
+    )
+    agreement = _follow_up_agreement(request, str(goal.agreement.uuid))
+    drafts = permissions.can_view_draft_report(request.user, agreement)
+    return render(
+        request,
+        "agreements/goal_history.html",
+        {
+            "agreement": agreement,
+            "goal": goal,
+            "history": selectors.goal_history(goal, include_drafts=drafts),
+            "indicators": list(goal.indicators.select_related("definition")),
+            "measurements": list(
+                Measurement.objects.published()
+                .filter(indicator__goal=goal)
+                .order_by("name", "measured_on")
+            ),
+        },
+    )
+
+
+# --- Goals across units ------------------------------------------------------------------------
+
+COVERAGE_UNITS_PER_PAGE = 50
+
+
+def _coverage_filters(request: HtmxHttpRequest) -> tuple[forms.CoverageFilterForm, dict[str, Any]]:
+    form = forms.CoverageFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, filters
+
+
+def _coverage_units(filters: dict[str, Any]) -> QuerySet[Unit]:
+    return directory_units(
+        area=filters.get("area"), committee=filters.get("committee"), kind=filters.get("kind", "")
+    )
+
+
+@require_GET
+def coverage(request: HtmxHttpRequest) -> HttpResponse:
+    """The coverage matrix: the council's goals against the units of the selection (units as rows,
+    50 a page), from the signed agreements of the period, each cell with its goals' latest
+    follow-up status; above it the roll-up per council goal and the goals no or few units carry."""
+    form, filters = _coverage_filters(request)
+    period = filters.get("period") or selectors.period_in_force()
+    committee = filters.get("committee")
+    units = _coverage_units(filters)
+    page = Paginator(units, COVERAGE_UNITS_PER_PAGE).get_page(request.GET.get("side"))
+    context: dict[str, Any] = {"form": form, "period": period, "page": page}
+    if period is not None:
+        coverage = goal_selectors.coverage_rollup(period.pk, units, goal_selectors.council_goals())
+        if committee is not None:
+            coverage = coverage.relevant_to(committee.pk)
+        council_goals = [rollup.council_goal for rollup in coverage.rollups]
+        cells = goal_selectors.coverage_cells(period.pk, [unit.pk for unit in page.object_list])
+        context["rows"] = [
+            (unit, [(goal, cells.get((unit.pk, goal.pk))) for goal in council_goals])
+            for unit in page.object_list
+        ]
+        context["coverage"] = coverage
+        context["council_goals"] = council_goals
+        context["signed_units"] = selectors.units_with_signed_agreement(
+            period, [unit.pk for unit in page.object_list]
+        )
+    query = request.GET.copy()
+    query.pop("side", None)
+    context["query"] = query.urlencode()
+    filter_query = query.copy()
+    if period is not None:
+        filter_query["period"] = period.slug
+    context["filter_query"] = filter_query.urlencode()
+    template = "agreements/coverage.html#matrix" if request.htmx else "agreements/coverage.html"
+    return render(request, template, context)
+
+
+def _period_from(request: HtmxHttpRequest) -> Period:
+    slug = request.GET.get("period")
+    period = get_object_or_404(Period, slug=slug) if slug else selectors.period_in_force()
+    if period is None:
+        raise Http404
+    return period
+
+
+@require_GET
+def council_goal(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """One council goal across the selection: how many units carry it, how their goals stand,
+    and which units they are (a white spot says that none do)."""
+    goal = get_object_or_404(CouncilGoal.objects.select_related("committee"), slug=slug)
+    form, filters = _coverage_filters(request)
+    period = filters.get("period") or selectors.period_in_force()
+    if period is None:
+        raise Http404
+    units = _coverage_units(filters)
+    rollup = goal_selectors.coverage_rollup(period.pk, units, [goal])
+    carrying = goal_selectors.carrying_units(period.pk, goal.pk, units)
+    page = Paginator(carrying, COVERAGE_UNITS_PER_PAGE).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    query["period"] = period.slug
+    return render(
+        request,
+        "agreements/council_goal.html",
+        {
+            "goal": goal,
+            "period": period,
+            "form": form,
+            "coverage": rollup,
+            "rollup": rollup.rollups[0],
+            "kind_label": dict(Unit.Kind.choices).get(filters.get("kind", ""), ""),
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def coverage_cell(request: HtmxHttpRequest, slug: str, unit_slug: str) -> HttpResponse:
+    """The goals behind one cell of the matrix, each leading on to its follow-up history."""
+    goal = get_object_or_404(CouncilGoal, slug=slug)
+    unit = get_object_or_404(Unit.objects.select_related("area", "committee"), slug=unit_slug)
+    period = _period_from(request)
+    return render(
+        request,
+        "agreements/coverage_cell.html",
+        {
+            "council_goal": goal,
+            "unit": unit,
+            "period": period,
+            "goals": list(goal_selectors.goals_of_cell(period.pk, unit.pk, goal.pk)),
+        },
+    )
+
+
+@require_GET
+def unit_goals(request: HtmxHttpRequest, unit_slug: str) -> HttpResponse:
+    """A unit's goals in the agreement in force with their latest status, and each indicator
+    over time as a chart and a table, library indicators beside the median and range of the
+    units of the same kind."""
+    unit = get_object_or_404(
+        Unit.objects.select_related("area", "committee", "leader"), slug=unit_slug
+    )
+    period = _period_from(request)
+    agreement = (
+        Agreement.objects.filter(unit=unit, period=period, signed_version__isnull=False)
+        .exclude(state=State.REVOKED)
+        .first()
+    )
+    goals = (
+        list(
+            Goal.objects.filter(agreement=agreement)
+            .annotate(status=goal_selectors.latest_status())
+            .prefetch_related("council_goals")
+            .order_by("order")
+        )
+        if agreement
+        else []
+    )
+    indicators = list(
+        Indicator.objects.filter(goal__in=goals).select_related("definition").order_by("order")
+    )
+    series = goal_selectors.with_peers(
+        unit, goal_selectors.attach_targets(goal_selectors.unit_series(unit), indicators)
+    )
+    charts = [
+        (s, charts_module.line_chart(s, chart_id=f"chart-{index}"))
+        for index, s in enumerate(series, start=1)
+    ]
+    return render(
+        request,
+        "agreements/unit_goals.html",
+        {
+            "unit": unit,
+            "period": period,
+            "agreement": agreement,
+            "goals": goals,
+            "charts": charts,
+            "may_follow_up": agreement is not None
+            and permissions.can_view_follow_up(request.user, agreement),
+        },
+    )
+
+
+# --- Bulk follow-up and common goals -----------------------------------------------------------
+
+
+@require_GET
+def follow_up_overview(request: HtmxHttpRequest) -> HttpResponse:
+    """Follow-up for those who report (their agreements in force, the Excel round trip) and for
+    directors (the reports waiting to be marked as seen)."""
+    period = selectors.period_in_force()
+    user = request.user
+    reportable = (
+        permissions.reportable_agreements(user).filter(period=period)
+        if period
+        else Agreement.objects.none()
+    )
+    page = Paginator(
+        reportable.select_related("unit").order_by("unit__name", "pk"), COVERAGE_UNITS_PER_PAGE
+    ).get_page(request.GET.get("side"))
+    points = list(period.follow_up_points.order_by("due_on")) if period else []
+    waiting = (
+        FollowUpReport.objects.filter(
+            state=FollowUpReport.State.SUBMITTED, agreement__in=permissions.seeable_agreements(user)
+        )
+        .select_related("agreement__unit", "point", "submitted_by")
+        .order_by("submitted_at")[:50]
+    )
+    return render(
+        request,
+        "agreements/follow_up_overview.html",
+        {
+            "period": period,
+            "page": page,
+            "reports": selectors.latest_reports(page.object_list),
+            "points": points,
+            "waiting": list(waiting),
+            "download_form": forms.FollowUpDownloadForm(points=points),
+            "upload_form": forms.FollowUpUploadForm(),
+        },
+    )
+
+
+@require_GET
+def follow_up_download(request: HtmxHttpRequest) -> HttpResponseBase:
+    period = selectors.period_in_force()
+    points = list(period.follow_up_points.select_related("period")) if period else []
+    form = forms.FollowUpDownloadForm(request.GET, points=points)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the follow-up points in the list."))
+        return redirect("agreements:follow-up-overview")
+    point = form.cleaned_data["point"]
+    content = excel.build_workbook(point, permissions.reportable_agreements(request.user))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="opfoelgning-{point.period.slug}-{point.pk}.xlsx"'
+    )
+    return response
+
+
+@require_POST
+def follow_up_upload(request: HtmxHttpRequest) -> HttpResponseBase:
+    """Read a filled-in file: its rows' form is checked at once, with errors by row and column;
+    a well-formed file is imported in the background (a job page shows progress and the result,
+    or the errors found against the agreements, and nothing is saved unless all is valid)."""
+    form = forms.FollowUpUploadForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        parsed = excel.read_workbook(io.BytesIO(data), submitting=form.cleaned_data["submit"])
+        errors = [*parsed.file_errors, *(str(error) for error in parsed.errors)]
+        if not errors:
+            job = create_job(
+                Job.Kind.FOLLOW_UP_IMPORT,
+                by=_actor(request),
+                params={
+                    "file": base64.b64encode(data).decode("ascii"),
+                    "submit": form.cleaned_data["submit"],
+                },
+            )
+            return redirect(job)
+    period = selectors.period_in_force()
+    return render(
+        request,
+        "agreements/follow_up_upload.html",
+        {"form": form, "errors": errors, "period": period},
+        status=400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def common_goals(request: HtmxHttpRequest) -> HttpResponseBase:
+    """Administrators push an area's common goals into every draft of a period in the area."""
+    _require(permissions.can_push_common_goals(request.user))
+    form = forms.PushCommonGoalsForm(
+        request.POST or None,
+        initial={"period": next(iter(Period.objects.relevant()), None)},
+    )
+    if request.method == "POST" and form.is_valid():
+        added = services.push_common_goals(
+            form.cleaned_data["area"], form.cleaned_data["period"], by=_actor(request)
+        )
+        messages.success(
+            request,
+            _("%(count)s common goals were added to the drafts of %(area)s.")
+            % {"count": added, "area": form.cleaned_data["area"].name},
+        )
+        return redirect("agreements:common-goals")
+    return render(
+        request,
+        "agreements/common_goals.html",
+        {
+            "form": form,
+            "areas": goal_selectors.common_goals_by_area(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from units.models import Area, Committee, Unit
 
-from .models import CommonGoal, CouncilGoal
+from .models import CommonGoal, CouncilGoal, IndicatorDefinition
 
 Kind = Unit.Kind
 
@@ -93,7 +93,105 @@ COUNCIL_GOALS = [
         "miljoe-og-teknikudvalget",
         "Kommunens egen drift skal være CO2-neutral, og affald skal genanvendes.",
     ),
+    (
+        # Adopted after the agreements were made: no unit carries it yet (a white spot).
+        "strategi-for-digital-dannelse",
+        "Strategi for digital dannelse i folkeskolen",
+        CouncilGoal.Kind.POLICY,
+        "skole-og-uddannelsesudvalget",
+        "Eleverne skal kunne bruge digitale medier kritisk, kreativt og trygt.",
+    ),
 ]
+
+# The indicator library: shared definitions that the units of a kind report on alike, so that a
+# unit's value can be set beside the median of its peers. Indicators of absolute counts (loans,
+# visitors, tonnes) stay each unit's own. name: (data source, definition)
+LIBRARY = {
+    "Andel forældre, der svarer positivt": (
+        "Forældretilfredshedsundersøgelsen",
+        "Andel af forældrene, der er enige eller meget enige i, at overgangen var god.",
+    ),
+    "Andel børn, der ofte føler sig alene": (
+        "Børne- og ungetrivselsmålingen",
+        "Andel af børnene, der svarer »tit« eller »meget tit« til, om de føler sig alene.",
+    ),
+    "Antal forskellige medarbejdere pr. borger pr. 14 dage": (
+        "Omsorgssystemet",
+        "Gennemsnitligt antal forskellige medarbejdere hos en borger med daglig hjemmepleje.",
+    ),
+    "Andel fysisk aktive borgere": (
+        "Sundhedsprofilen",
+        "Andel af de adspurgte, der opfylder Sundhedsstyrelsens anbefalinger om fysisk aktivitet.",
+    ),
+    "Andel borgere, der når deres egne mål": (
+        "Handleplanerne i fagsystemet",
+        "Andel af de afsluttede delmål i borgernes handleplaner, der er nået.",
+    ),
+    "Genanvendelsesprocent for husholdningsaffald": (
+        "Affaldsdatasystemet",
+        "Andel af husholdningsaffaldet (vægt), der sendes til genanvendelse.",
+    ),
+    "Gennemsnitlig sagsbehandlingstid": (
+        "ESDH-systemet",
+        "Kalenderdage fra en sag modtages, til den er afgjort, i gennemsnit.",
+    ),
+    "Sygefravær": (
+        "Fraværsstatistikken (HR)",
+        "Fraværsdage på grund af egen sygdom i procent af de mulige arbejdsdage.",
+    ),
+    "Andel gode læsere i 2. klasse": (
+        "De nationale test",
+        "Andel af eleverne i 2. klasse, der er mindst gode til at læse.",
+    ),
+    "Elevfravær": (
+        "Skolernes fraværsregistrering",
+        "Elevernes samlede fravær i procent af skoledagene.",
+    ),
+    "Andel i uddannelse efter 9. klasse": (
+        "Ungdommens Uddannelsesvejledning",
+        "Andel af eleverne, der er i gang med en ungdomsuddannelse tre måneder efter 9. klasse.",
+    ),
+    "Alderssvarende sprog ved skolestart": (
+        "Sprogvurderingen",
+        "Andel af børnene, der vurderes til at have alderssvarende sprog ved skolestart.",
+    ),
+    "Forældretilfredshed": (
+        "Forældretilfredshedsundersøgelsen",
+        "Andel af forældrene, der samlet er tilfredse eller meget tilfredse.",
+    ),
+    "Dage til første samtale": (
+        "Fagsystemet",
+        "Kalenderdage fra en henvendelse, til familien har haft den første samtale.",
+    ),
+    "Andel uden hjælp efter forløb": (
+        "Omsorgssystemet",
+        "Andel af borgerne, der ikke modtager hjælp tre måneder efter et rehabiliteringsforløb.",
+    ),
+    "Forebyggelige indlæggelser pr. 1.000 ældre": (
+        "Sundhedsdatastyrelsen",
+        "Forebyggelige indlæggelser af borgere over 65 år pr. 1.000 borgere over 65 år.",
+    ),
+    "Unge, der ryger dagligt": (
+        "Ungeprofilen",
+        "Andel af de unge på ungdomsuddannelserne, der ryger dagligt.",
+    ),
+    "15-årige uden huller": (
+        "Tandplejens journalsystem",
+        "Andel af de 15-årige, der aldrig har haft huller i tænderne.",
+    ),
+    "Gennemsnitlig ledighed": (
+        "Jobindsats.dk",
+        "Gennemsnitligt antal uger, en ledighedsperiode varer.",
+    ),
+    "Andel i job efter tre år": (
+        "Jobindsats.dk",
+        "Andel af flygtningene, der er i ordinær beskæftigelse tre år efter ankomsten.",
+    ),
+    "Digitale henvendelser": (
+        "Borgerservices henvendelsesstatistik",
+        "Andel af borgernes henvendelser, der sker gennem de digitale løsninger.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -428,9 +526,36 @@ LOCAL_GOALS: dict[str, list[GoalTemplate]] = {
 }
 
 
+def _templates() -> list[GoalTemplate]:
+    return [t for _area, t in COMMON_GOALS] + [t for ts in LOCAL_GOALS.values() for t in ts]
+
+
+@transaction.atomic
+def build_indicator_library() -> dict[str, IndicatorDefinition]:
+    """Create (or find) the library's indicator definitions, by name."""
+    measures = {t.indicator[0]: t.indicator for t in _templates() if t.indicator is not None}
+    existing = {d.name: d for d in IndicatorDefinition.objects.filter(name__in=list(LIBRARY))}
+    missing = [
+        IndicatorDefinition(
+            name=name,
+            unit_of_measure=measures[name][1],
+            direction=measures[name][2],
+            data_source=source,
+            definition=definition,
+        )
+        for name, (source, definition) in LIBRARY.items()
+        if name not in existing
+    ]
+    for definition in IndicatorDefinition.objects.bulk_create(missing):
+        existing[definition.name] = definition
+    return existing
+
+
 @transaction.atomic
 def build_goals() -> tuple[dict[str, CouncilGoal], dict[str, list[CommonGoal]]]:
-    """Create (or find) the council goals and the common goals of each area."""
+    """Create (or find) the council goals, the indicator library and the common goals of each
+    area (with their library indicators)."""
+    library = build_indicator_library()
     committees = {c.slug: c for c in Committee.objects.all()}
     council_goals = {}
     for order, (slug, title, kind, committee, description) in enumerate(COUNCIL_GOALS):
@@ -457,5 +582,7 @@ def build_goals() -> tuple[dict[str, CouncilGoal], dict[str, list[CommonGoal]]]:
         )
         if created:
             goal.council_goals.set([council_goals[template.council_goal]])
+            if template.indicator is not None and template.indicator[0] in library:
+                goal.indicators.set([library[template.indicator[0]]])
         common.setdefault(area_slug, []).append(goal)
     return council_goals, common

@@ -9,7 +9,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
@@ -81,6 +82,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "down" if down else "ok", "down": down, **status}, status=503 if down else 200
     )
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseBase:
+    """Browsers ask for /favicon.ico whatever the page links (after a history push, for one)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @login_not_required

@@ -139,3 +139,23 @@ def client_for(client: Client):  # type: ignore[no-untyped-def]
         return client
 
     return login
+
+
+@pytest.fixture
+def run_queued_jobs():  # type: ignore[no-untyped-def]
+    """Run the queued jobs' tasks here and now, as a worker would (for tests of what a job does;
+    the real worker is tested in tests/agreements/test_worker.py)."""
+    from django.utils.module_loading import import_string
+
+    from randers.jobs.models import Job
+    from randers.jobs.services import TASKS
+
+    def run(kind: str | None = None) -> list[Job]:
+        queued = Job.objects.filter(status=Job.Status.QUEUED).order_by("pk")
+        jobs = list(queued.filter(kind=kind) if kind else queued)
+        for job in jobs:
+            import_string(TASKS[Job.Kind(job.kind)])(job.pk)
+            job.refresh_from_db()
+        return jobs
+
+    return run

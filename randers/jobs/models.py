@@ -30,6 +30,7 @@ class Job(models.Model):
         AGREEMENT_PDF = "agreement_pdf", _("Agreement as PDF")
         AGREEMENT_BOOK = "agreement_book", _("Agreement book")
         UNIT_IMPORT = "unit_import", _("Import of units")
+        FOLLOW_UP_IMPORT = "follow_up_import", _("Import of follow-up")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

@@ -40,6 +40,7 @@ TASKS = {
     Job.Kind.AGREEMENT_PDF: "agreements.tasks.render_agreement_pdf",
     Job.Kind.AGREEMENT_BOOK: "agreements.tasks.render_agreement_book",
     Job.Kind.UNIT_IMPORT: "units.tasks.import_units",
+    Job.Kind.FOLLOW_UP_IMPORT: "agreements.tasks.import_follow_up",
 }
 
 
@@ -109,6 +110,11 @@ def fail_job(job: Job, error: str) -> None:
     job.save(update_fields=["status", "error", "finished_at"])
 
 
+class JobRefused(Exception):
+    """The work was refused for reasons the requester can act on (a file's errors); the message,
+    one reason per line, is shown on the job's page as it is."""
+
+
 def run_job(job_id: int, work: Callable[[Job], dict[str, Any] | None]) -> Job | None:
     """Claim the job, do the work, store its result or its failure. Work that returns None has
     sent parts that finish the job later."""
@@ -120,6 +126,9 @@ def run_job(job_id: int, work: Callable[[Job], dict[str, Any] | None]) -> Job | 
         result = work(job)
     except TRANSIENT_ERRORS:
         raise
+    except JobRefused as refused:
+        fail_job(job, str(refused))
+        return job
     except Exception as exc:
         logger.exception("job %s failed", job_id)
         fail_job(job, f"{exc.__class__.__name__}: {exc}")

@@ -7,43 +7,16 @@ from django.utils.translation import gettext as _
 
 from agreements import services as agreement_services
 from agreements.models import Agreement, Period
-from goals.models import CommonGoal, Goal
 from units import services as unit_services
 from units.models import Unit, User
 
 State = Agreement.State
 
 
-# The area's common goals as goals of a new draft. Kept apart, and small, so that a shared way
-# to put common goals into drafts (goals and follow-up) can replace it.
-def add_common_goals(agreement: Agreement, *, by: User | None) -> list[Goal]:
-    """Copy the active common goals of the unit's area into the draft, as common goals."""
-    added = []
-    for common in (
-        CommonGoal.objects.filter(area_id=agreement.unit.area_id, active=True)
-        .prefetch_related("council_goals")
-        .order_by("title", "pk")
-    ):
-        goal = agreement_services.add_goal(
-            agreement,
-            data=agreement_services.GoalData(
-                title=common.title,
-                description=common.description,
-                success_criterion=common.success_criterion,
-                kind=Goal.Kind.COMMON,
-                council_goals=list(common.council_goals.all()),
-            ),
-            by=by,
-        )
-        Goal.objects.filter(pk=goal.pk).update(common_goal=common)
-        added.append(goal)
-    return added
-
-
 def start_agreement(unit: Unit, period: Period, *, by: User | None) -> Agreement:
     """The unit's draft for the period, from the period's template and the area's common goals."""
     agreement = agreement_services.create_agreement(unit, period, by=by)
-    add_common_goals(agreement, by=by)
+    agreement_services.add_common_goals(agreement, by=by)
     return agreement
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from agreements import services
-from agreements.models import Agreement, Consultation, Period, TemplateSection
+from agreements.models import Agreement, Consultation, FollowUpPoint, Period, TemplateSection
 from tests.conftest import Cast, Organisation
 
 SECTIONS = [
@@ -118,3 +118,101 @@ def in_state(organisation: Organisation, cast: Cast, period: Period) -> Callable
         return agreement
 
     return bring
+
+
+def add_points(period: Period) -> tuple[FollowUpPoint, FollowUpPoint]:
+    year = period.starts_on.year
+    return (
+        FollowUpPoint.objects.create(
+            period=period,
+            name=f"Midtvejsopfølgning {year}",
+            kind=FollowUpPoint.Kind.MID_YEAR,
+            due_on=date(year, 6, 15),
+        ),
+        FollowUpPoint.objects.create(
+            period=period,
+            name=f"Årsopfølgning {year}",
+            kind=FollowUpPoint.Kind.ANNUAL,
+            due_on=date(year, 11, 15),
+        ),
+    )
+
+
+@pytest.fixture
+def points(period: Period) -> tuple[FollowUpPoint, FollowUpPoint]:
+    """The period's mid-year and annual follow-up points."""
+    return add_points(period)
+
+
+@pytest.fixture
+def signed(in_state: Callable[[str], Agreement], points: object) -> Agreement:
+    """Unit A's signed agreement (one goal, one indicator) in a period with follow-up points."""
+    return in_state(Agreement.State.SIGNED)
+
+
+def report_all(report, by=None, status="in_progress", assessment="Det går efter planen."):  # type: ignore[no-untyped-def]
+    """Fill in every goal of a draft report and submit it."""
+    services.save_follow_up(
+        report,
+        entries=[
+            services.GoalEntry(follow_up_id=row.pk, status=status, assessment=assessment)
+            for row in report.goals.all()
+        ],
+        by=by,
+    )
+    return services.submit_follow_up(report, by=by)
+
+
+def sign_for(
+    unit,  # type: ignore[no-untyped-def]
+    period: Period,
+    goals: list[tuple[str, list]],
+    *,
+    leader,
+    director,
+) -> Agreement:
+    """A signed agreement of the unit with the given goals (title, council goals)."""
+    agreement = services.create_agreement(unit, period, by=None)
+    for section in agreement.sections.all():
+        services.update_section(section, body="Tekst.", expected_revision=section.revision, by=None)
+    for title, council_goals in goals:
+        services.add_goal(
+            agreement,
+            data=services.GoalData(
+                title=title, success_criterion="Kriterium.", council_goals=council_goals
+            ),
+            by=None,
+        )
+    for body in (Consultation.Body.MED, Consultation.Body.USER_BOARD):
+        services.record_consultation(
+            agreement,
+            body=body,
+            status=Consultation.Status.NOT_APPLICABLE,
+            held_on=None,
+            statement="",
+            reason="Ikke relevant.",
+            by=None,
+        )
+    services.submit_agreement(agreement, by=None)
+    services.send_to_committee(agreement, by=None)
+    services.approve_agreement(agreement, by=None)
+    services.sign_agreement(agreement, role="unit_leader", by=leader)
+    services.sign_agreement(agreement, role="director", by=director)
+    agreement.refresh_from_db()
+    return agreement
+
+
+def report(
+    agreement: Agreement, point: FollowUpPoint, statuses: dict[str, str], *, submit: bool = True
+):  # type: ignore[no-untyped-def]
+    """A report on the point with the given status per goal title (submitted unless told)."""
+    draft = services.start_follow_up(agreement, point, by=None)
+    services.save_follow_up(
+        draft,
+        entries=[
+            services.GoalEntry(row.pk, statuses[row.goal_title], "Vurdering.")
+            for row in draft.goals.all()
+        ],
+        by=None,
+    )
+    return services.submit_follow_up(draft, by=None) if submit else draft

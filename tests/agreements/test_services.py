@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from agreements import selectors, services
 from agreements.models import Agreement, AgreementVersion, Edit, Signature, StateChange
-from goals.models import Goal
+from goals.models import Goal, IndicatorDefinition
 
 from .conftest import complete, make_period
 
@@ -430,3 +430,18 @@ def test_content_is_frozen_in_danish_whatever_the_signers_language(draft, cast):
         content = selectors.working_content(draft)
     assert content["unit"]["kind"] == "Skole"
     assert content["consultations"][0]["body"] == "MED-udvalg"
+
+
+def test_a_rolled_over_goal_keeps_its_library_indicator(in_state, organisation, cast):
+    signed = in_state(Agreement.State.SIGNED)
+    definition = IndicatorDefinition.objects.create(name="Andel positive svar", unit_of_measure="%")
+    signed.goals.get().indicators.update(definition=definition)
+    next_period = make_period("2028", 2028)
+    new = services.create_agreement(
+        organisation.unit_a,
+        next_period,
+        by=cast.leader_a,
+        rollover=signed,
+        keep_goals=list(signed.goals.all()),
+    )
+    assert new.goals.get().indicators.get().definition == definition

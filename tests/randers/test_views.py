@@ -232,3 +232,9 @@ def test_four_failures_do_not_lock(organisation):
     UserFactory.create(username="anne", password="correct-horse-42")
     _fail_login("anne", "10.0.0.1", 4)
     assert _login("anne", "10.0.0.1") == 302
+
+
+def test_favicon_ico_leads_to_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.svg"

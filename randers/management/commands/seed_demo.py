@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from agreements.demo import build_agreements
 from units.demo import build_organisation
@@ -10,7 +11,8 @@ from units.models import Council
 class Command(BaseCommand):
     help = (
         "Build the demo municipality after Randers (areas, committees, units, fictional people, "
-        "council goals, agreements of last period and this one in every state, and the demo "
+        "council goals, common goals, an indicator library, agreements of last period and this one "
+        "in every state, follow-ups and measurements, and the demo "
         "accounts admin, council, director and leader with the password 'demo'). "
         "Idempotent: running it again creates only what is missing."
     )
@@ -29,8 +31,11 @@ class Command(BaseCommand):
             return
         created = build_organisation(units)
         created |= build_agreements()
+        with connection.cursor() as cursor:  # fresh planner statistics after the bulk inserts
+            cursor.execute("ANALYZE")
         self.stdout.write(
             f"Demo municipality with {units} units: created {created['units']} units, "
-            f"{created['sites']} sites, {created['people']} people and "
-            f"{created['agreements']} agreements."
+            f"{created['sites']} sites, {created['people']} people, "
+            f"{created['agreements']} agreements, {created['follow_ups']} follow-ups and "
+            f"{created['measurements']} measurements."
         )

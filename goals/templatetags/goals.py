@@ -1,0 +1,46 @@
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from ..charts import number
+from ..models import FollowUpStatus
+
+register = template.Library()
+
+# DKFDS badge per status: the colour only repeats the text, which is always shown.
+_BADGE: dict[str, str] = {
+    FollowUpStatus.MET: "badge-success",
+    FollowUpStatus.IN_PROGRESS: "badge-info",
+    FollowUpStatus.PARTLY_MET: "badge-warning",
+    FollowUpStatus.DELAYED: "badge-warning",
+    FollowUpStatus.NOT_MET: "badge-error",
+}
+
+
+@register.filter
+def status_label(status: str | None) -> str:
+    """The status's name (“Not reported” when there is none)."""
+    if not status:
+        return str(_("Not reported"))
+    return str(FollowUpStatus(status).label)
+
+
+@register.filter
+def status_badge_class(status: str | None) -> str:
+    return _BADGE.get(status or "", "")
+
+
+@register.simple_tag
+def lookup(mapping: dict[Any, Any], *key: Any) -> Any:
+    """mapping[key], with a key of several parts given as (agreement id, point id)."""
+    return mapping.get(key if len(key) > 1 else key[0])
+
+
+@register.filter
+def figure(value: Decimal | None) -> str:
+    """A measured value as Danish readers write it, without trailing zeros (6,4; 5; 182.000)."""
+    if value is None:
+        return "–"
+    return number(Decimal(value))
