@@ -955,3 +955,16 @@ def units_with_signed_agreement(period: Period, unit_ids: list[int]) -> set[int]
         .exclude(state=Agreement.State.REVOKED)
         .values_list("unit_id", flat=True)
     )
+
+
+def latest_follow_ups(goals: list[Goal]) -> dict[int, GoalFollowUp | None]:
+    """Each goal's latest submitted follow-up, or that of the goal it was carried over from (how
+    the goal went last period), by goal id (one query)."""
+    ids = {goal.pk for goal in goals} | {g.carried_from_id for g in goals if g.carried_from_id}
+    latest = {
+        follow_up.goal_id: follow_up
+        for follow_up in GoalFollowUp.objects.filter(
+            goal_id__in=ids, is_latest=True
+        ).select_related("report__point")
+    }
+    return {goal.pk: latest.get(goal.pk) or latest.get(goal.carried_from_id or 0) for goal in goals}

@@ -793,16 +793,22 @@ def overview(request: HtmxHttpRequest) -> HttpResponseBase:
 
 @require_GET
 def overview_export(request: HtmxHttpRequest) -> HttpResponse:
-    """The filtered overview as an Excel workbook, for the secretariat."""
+    """The filtered overview as an Excel workbook, for the secretariat: the agreements, or with
+    `indhold=maal` their goals with the latest follow-up."""
     _form, chosen = _overview_filter(request)
     if chosen is None:
         raise Http404
     agreements = selectors.overview(permissions.agreements_visible_to(request.user), chosen)
-    workbook = exports.overview_workbook(agreements, request.build_absolute_uri("/"))
+    if request.GET.get("indhold") == "maal":
+        workbook = exports.goals_workbook(agreements, request.build_absolute_uri("/"))
+        name = f"maal-og-opfoelgning-{chosen.period.slug}.xlsx"
+    else:
+        workbook = exports.overview_workbook(agreements, request.build_absolute_uri("/"))
+        name = f"aftaler-{chosen.period.slug}.xlsx"
     response = HttpResponse(
         workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="aftaler-{chosen.period.slug}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -831,6 +837,11 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     sections = list(agreement.sections.order_by("order"))
     goals = list(agreement.goals.order_by("order"))
     threads = selectors.threads_for(agreement, states)
+    follow_ups = selectors.latest_follow_ups(goals)
+    places = _review_places(content, comparison, sections, goals, threads)
+    for place in places:
+        if place["kind"] == "goal" and place["row"] is not None:
+            place["follow_up"] = follow_ups.get(place["row"].pk)
     return render(
         request,
         "agreements/review.html",
@@ -838,7 +849,7 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
             "agreement": agreement,
             "content": content,
             "comparison": comparison,
-            "places": _review_places(content, comparison, sections, goals, threads),
+            "places": places,
             "threads": threads,
             "can_comment": permissions.can_comment(request.user, agreement),
             "actions": _actions(request, agreement),
@@ -1092,6 +1103,11 @@ def meeting_pack(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     agreements = [item.agreement for item in items]
     contents = selectors.contents_of(agreements)
     previous = selectors.previous_signed_contents(agreements)
+    goals = list(Goal.objects.filter(agreement__in=agreements).order_by("agreement", "order"))
+    latest = selectors.latest_follow_ups(goals)
+    status_by_agreement: dict[int, list[tuple[Goal, Any]]] = {}
+    for goal in goals:
+        status_by_agreement.setdefault(goal.agreement_id, []).append((goal, latest[goal.pk]))
     return render(
         request,
         "agreements/meeting_pack.html",
@@ -1101,6 +1117,7 @@ def meeting_pack(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
                 (
                     item,
                     contents[item.agreement.pk],
+                    status_by_agreement.get(item.agreement.pk, []),
                     selectors.compare_contents(
                         previous[item.agreement.pk], contents[item.agreement.pk]
                     )

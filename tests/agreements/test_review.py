@@ -190,8 +190,9 @@ def test_review_query_count_does_not_grow_with_comments(
     # 1 session, 2 user, 3 agreement, 4 roles, 5-9 content (sections, goals, council goals,
     # indicators, consultations), 10 the period before (none here, so no agreement query),
     # 11 the filter's period, 12 the neighbours in the overview, 13 sections and 14 goals that
-    # comments attach to, 15 threads, 16 their replies, 17 decisions, 18-20 session save
-    with django_assert_num_queries(20):
+    # comments attach to, 15 threads, 16 their replies, 17 the goals' latest follow-ups,
+    # 18 decisions, 19-21 session save
+    with django_assert_num_queries(21):
         assert (
             client.get(
                 reverse("agreements:review", args=[agreement.uuid]), {"periode": "aftaler-2027"}
@@ -399,8 +400,8 @@ def test_meeting_pack_query_count_does_not_grow_with_the_agenda(
     client = client_for(cast.council_member)
     # 1 session, 2 user, 3 roles, 4 meeting, 5 items with agreements, 6-10 their contents
     # (sections, goals, council goals, indicators, consultations), 11 the previous period,
-    # 12-14 session save
-    with django_assert_num_queries(14):
+    # 12 every item's goals and 13 their latest follow-ups, 14-16 session save
+    with django_assert_num_queries(16):
         client.get(reverse("agreements:meeting-pack", args=[meeting.uuid]))
 
 
@@ -486,3 +487,18 @@ def test_the_public_list_shows_only_signed_agreements(client_for, cast, agreemen
     assert response.status_code == 200
     assert [a.unit.name for a in response.context["page"].object_list] == ["Havndal Skole"]
     assert "Tirsdalens Skole" not in response.content.decode()
+
+
+def test_the_goals_export_shows_each_goal_with_its_latest_follow_up(client_for, cast, agreements):
+    response = client_for(cast.administrator).get(
+        reverse("agreements:overview-export"), {"indhold": "maal"}
+    )
+    from io import BytesIO
+
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:6] == ("Enhed", "Område", "Udvalg", "Periode", "Status", "Mål")
+    assert sorted((row[0], row[5]) for row in rows[1:]) == [
+        ("Affaldscentret", "Flere børn trives i overgangen til skole"),
+        ("Havndal Skole", "Flere børn trives i overgangen til skole"),
+        ("Tirsdalens Skole", "Flere børn trives i overgangen til skole"),
+    ]
