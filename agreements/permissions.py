@@ -87,7 +87,13 @@ def can_view_working_copy(user: AnyUser, agreement: Agreement) -> bool:
         return True
     if agreement.state == State.SIGNED:
         return True
-    return _reads_council_states(roles) and agreement.state in COUNCIL_STATES
+    if not _reads_council_states(roles):
+        return False
+    # A revoked agreement that was never signed has only its working copy to show.
+    revoked_unsigned = agreement.state == State.REVOKED and agreement.signed_version_id is None
+    return agreement.state in COUNCIL_STATES or (
+        revoked_unsigned and agreement.submitted_at is not None
+    )
 
 
 def can_view_history(user: AnyUser, agreement: Agreement) -> bool:
