@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
@@ -14,6 +15,7 @@ from goals.models import (
     Indicator,
     IndicatorDefinition,
 )
+from randers.forms import ListedChoiceField
 from units.models import Area, Committee, Unit
 
 from . import services
@@ -293,7 +295,7 @@ class StartAgreementForm(forms.Form):
 class CoverageFilterForm(forms.Form):
     """The coverage matrix's filters, read from the query string."""
 
-    period = forms.ModelChoiceField(
+    period = ListedChoiceField(
         label=_("Period"),
         queryset=Period.objects.order_by("-starts_on"),
         to_field_name="slug",
@@ -301,7 +303,7 @@ class CoverageFilterForm(forms.Form):
         empty_label=_("The period in force"),
         error_messages={"invalid_choice": _("Choose one of the periods in the list.")},
     )
-    committee = forms.ModelChoiceField(
+    committee = ListedChoiceField(
         label=_("Committee"),
         queryset=Committee.objects.order_by("name"),
         to_field_name="slug",
@@ -309,7 +311,7 @@ class CoverageFilterForm(forms.Form):
         empty_label=_("All committees"),
         error_messages={"invalid_choice": _("Choose one of the committees in the list.")},
     )
-    area = forms.ModelChoiceField(
+    area = ListedChoiceField(
         label=_("Area"),
         queryset=Area.objects.order_by("name"),
         to_field_name="slug",
@@ -323,6 +325,16 @@ class CoverageFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Choose one of the kinds in the list.")},
     )
+
+    def chosen_period(self) -> Period | None:
+        """The chosen period, else the one in force: the latest that has begun (found in the
+        list of periods the form reads anyway for its options)."""
+        chosen = self.cleaned_data.get("period") if self.is_valid() else None
+        if chosen is not None:
+            return chosen
+        today = date.today()
+        periods = self.fields["period"].queryset  # type: ignore[attr-defined]
+        return next((period for period in periods if period.starts_on <= today), None)
 
 
 STATUS_CHOICES = [("", _("Choose a status")), *FollowUpStatus.choices]
@@ -477,14 +489,14 @@ class FollowUpUploadForm(forms.Form):
 
 
 class PushCommonGoalsForm(forms.Form):
-    area = forms.ModelChoiceField(
+    area = ListedChoiceField(
         label=_("Area"),
         queryset=Area.objects.order_by("name"),
         to_field_name="slug",
         empty_label=None,
         error_messages={"invalid_choice": _("Choose one of the areas in the list.")},
     )
-    period = forms.ModelChoiceField(
+    period = ListedChoiceField(
         label=_("Period"),
         queryset=Period.objects.order_by("-starts_on"),
         to_field_name="slug",
@@ -499,7 +511,7 @@ class PushCommonGoalsForm(forms.Form):
 class OverviewFilterForm(forms.Form):
     """The overview's filters and sort, read from the query string."""
 
-    periode = forms.ModelChoiceField(
+    periode = ListedChoiceField(
         label=_("Period"),
         queryset=Period.objects.order_by("-starts_on"),
         to_field_name="slug",
@@ -507,7 +519,7 @@ class OverviewFilterForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": _("Choose one of the periods in the list.")},
     )
-    omraade = forms.ModelChoiceField(
+    omraade = ListedChoiceField(
         label=_("Area"),
         queryset=Area.objects.order_by("name"),
         to_field_name="slug",
@@ -515,7 +527,7 @@ class OverviewFilterForm(forms.Form):
         empty_label=_("All areas"),
         error_messages={"invalid_choice": _("Choose one of the areas in the list.")},
     )
-    udvalg = forms.ModelChoiceField(
+    udvalg = ListedChoiceField(
         label=_("Committee"),
         queryset=Committee.objects.order_by("name"),
         to_field_name="slug",

@@ -17,7 +17,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +141,22 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         return self.select_related(
             "unit__area__director", "unit__committee", "unit__leader", "period", "signed_version"
         )
+
+    def with_previous_signed_text(self) -> "AgreementQuerySet":
+        """Annotate `previous_signed_text`: the content (canonical JSON) of the unit's signed
+        agreement of the period before, the one that ended last before this one starts; None when
+        there is none. In the same query, for the comparisons of the review."""
+        previous_period = (
+            Period.objects.filter(ends_on__lt=OuterRef(OuterRef("period__starts_on")))
+            .order_by("-ends_on")
+            .values("pk")[:1]
+        )
+        previous = Agreement.objects.filter(
+            unit_id=OuterRef("unit_id"),
+            period_id=Subquery(previous_period),
+            signed_version__isnull=False,
+        ).values("signed_version__content_text")[:1]
+        return self.annotate(previous_signed_text=Subquery(previous))
 
 
 class Agreement(models.Model):

@@ -3,6 +3,7 @@
 
 import base64
 import io
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -742,11 +743,13 @@ def _role_defaults(request: HtmxHttpRequest) -> dict[str, str]:
     return {}
 
 
-def _overview_filter(request: HtmxHttpRequest) -> tuple[forms.OverviewFilterForm, Any]:
+def _overview_filter(
+    request: HtmxHttpRequest, default_period: Period | None = None
+) -> tuple[forms.OverviewFilterForm, Any]:
     """The overview's filter form and the chosen filter (the default period when none)."""
     form = forms.OverviewFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    period = data.get("periode")
+    period = data.get("periode") or default_period
     if period is None:
         relevant = Period.objects.relevant()
         period = relevant[0] if relevant else Period.objects.order_by("-starts_on").first()
@@ -819,23 +822,32 @@ def overview_export(request: HtmxHttpRequest) -> HttpResponse:
 def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     """The agreement beside its changes since last period's signed agreement, with the comment
     threads, and the next and previous agreement of the reviewer's list."""
-    agreement = _agreement(request, uuid)
+    agreement = permissions.get_visible_agreement(
+        request.user,
+        selectors.agreement_for_page(uuid).with_previous_signed_text(),
+        uuid=uuid,
+    )
+    sections = list(agreement.sections.order_by("order"))
     if permissions.can_view_working_copy(request.user, agreement):
-        content = selectors.working_content(agreement)
+        goals = list(selectors.goals_for_content(agreement))
+        content = selectors.working_content(agreement, sections=sections, goals=goals)
     else:
         assert agreement.signed_version is not None
+        goals = list(agreement.goals.order_by("order"))
         content = agreement.signed_version.content
-    previous = selectors.previous_signed_contents([agreement]).get(agreement.pk)
-    comparison = selectors.compare_contents(previous, content) if previous else None
+    previous_text = agreement.previous_signed_text  # type: ignore[attr-defined]
+    comparison = (
+        selectors.compare_contents(json.loads(previous_text), content) if previous_text else None
+    )
     states = permissions.comment_states_visible_to(request.user, agreement)
-    _form, chosen = _overview_filter(request)
+    # The reviewer's list: the overview's filters, in the agreement's own period unless another
+    # was chosen (then the agreement is not in the list, and there are no neighbours).
+    _form, chosen = _overview_filter(request, default_period=agreement.period)
     before = after = None
-    if chosen is not None and chosen.period.pk == agreement.period_id:
+    if chosen is not None:
         before, after = selectors.neighbours(
             selectors.overview(permissions.agreements_visible_to(request.user), chosen), agreement
         )
-    sections = list(agreement.sections.order_by("order"))
-    goals = list(agreement.goals.order_by("order"))
     threads = selectors.threads_for(agreement, states)
     follow_ups = selectors.latest_follow_ups(goals)
     places = _review_places(content, comparison, sections, goals, threads)
@@ -1155,6 +1167,7 @@ def public_list(request: HtmxHttpRequest) -> HttpResponse:
     agreements = (
         Agreement.objects.filter(signed_version__isnull=False)
         .select_related("unit__area", "unit__committee", "period", "signed_version")
+        .defer("signed_version__content_text")  # the list links to the version, shows none
         .order_by("-period__starts_on", "unit__name", "pk")
     )
     if data.get("periode"):
@@ -1445,13 +1458,21 @@ def coverage(request: HtmxHttpRequest) -> HttpResponse:
     50 a page), from the signed agreements of the period, each cell with its goals' latest
     follow-up status; above it the roll-up per council goal and the goals no or few units carry."""
     form, filters = _coverage_filters(request)
-    period = filters.get("period") or selectors.period_in_force()
+    period = form.chosen_period()
     committee = filters.get("committee")
     units = _coverage_units(filters)
-    page = Paginator(units, COVERAGE_UNITS_PER_PAGE).get_page(request.GET.get("side"))
-    context: dict[str, Any] = {"form": form, "period": period, "page": page}
-    if period is not None:
+    context: dict[str, Any] = {"form": form, "period": period}
+    if period is None:
+        context["page"] = Paginator(units, COVERAGE_UNITS_PER_PAGE).get_page(
+            request.GET.get("side")
+        )
+    else:
         coverage = goal_selectors.coverage_rollup(period.pk, units, goal_selectors.council_goals())
+        paginator = Paginator(
+            selectors.with_signed_agreement(units, period), COVERAGE_UNITS_PER_PAGE
+        )
+        paginator.count = coverage.units  # counted by the roll-up already
+        page = context["page"] = paginator.get_page(request.GET.get("side"))
         if committee is not None:
             coverage = coverage.relevant_to(committee.pk)
         council_goals = [rollup.council_goal for rollup in coverage.rollups]
@@ -1462,9 +1483,6 @@ def coverage(request: HtmxHttpRequest) -> HttpResponse:
         ]
         context["coverage"] = coverage
         context["council_goals"] = council_goals
-        context["signed_units"] = selectors.units_with_signed_agreement(
-            period, [unit.pk for unit in page.object_list]
-        )
     query = request.GET.copy()
     query.pop("side", None)
     context["query"] = query.urlencode()
@@ -1490,7 +1508,7 @@ def council_goal(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     and which units they are (a white spot says that none do)."""
     goal = get_object_or_404(CouncilGoal.objects.select_related("committee"), slug=slug)
     form, filters = _coverage_filters(request)
-    period = filters.get("period") or selectors.period_in_force()
+    period = form.chosen_period()
     if period is None:
         raise Http404
     units = _coverage_units(filters)

@@ -40,3 +40,32 @@ class FormRenderer(TemplatesSetting):
     form_template_name = "components/forms/form.html"
     field_template_name = "components/forms/field.html"
     bound_field_class = BoundField
+
+
+class _ListedIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # the queryset's own cache, not a fresh server-side cursor
+            yield self.choice(obj)
+
+
+class ListedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice among a short list (periods, areas, committees) read in one query per form.
+
+    Django's ModelChoiceField reads the list for the options and looks the chosen value up in
+    another query; this one reads the list once and finds the chosen value in it.
+    """
+
+    iterator = _ListedIterator
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        key = self.to_field_name or "pk"
+        for obj in self.queryset or ():
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )

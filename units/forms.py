@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from randers.forms import ListedChoiceField
+
 from . import imports, services
 from .models import Area, Committee, CommitteeMembership, OrganisationChange, Unit, User, unit_slug
 
@@ -16,7 +18,7 @@ class DirectoryFilterForm(forms.Form):
     """The unit directory's filters, read from the query string."""
 
     q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
-    area = forms.ModelChoiceField(
+    area = ListedChoiceField(
         label=_("Area"),
         queryset=Area.objects.order_by("name"),
         to_field_name="slug",
@@ -24,7 +26,7 @@ class DirectoryFilterForm(forms.Form):
         empty_label=_("All areas"),
         error_messages={"invalid_choice": _("Choose one of the areas in the list.")},
     )
-    committee = forms.ModelChoiceField(
+    committee = ListedChoiceField(
         label=_("Committee"),
         queryset=Committee.objects.order_by("name"),
         to_field_name="slug",
@@ -225,7 +227,7 @@ class RoleForm(forms.Form):
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     unit = UnitField(label=_("Unit (for a leader)"), required=False)
-    area = forms.ModelChoiceField(
+    area = ListedChoiceField(
         label=_("Area (for a director)"),
         queryset=Area.objects.order_by("name"),
         required=False,
@@ -233,7 +235,7 @@ class RoleForm(forms.Form):
         empty_label="–",
         error_messages={"invalid_choice": _("Choose one of the areas in the list.")},
     )
-    committee = forms.ModelChoiceField(
+    committee = ListedChoiceField(
         label=_("Committee (for a member or chair)"),
         queryset=Committee.objects.order_by("name"),
         required=False,
@@ -349,7 +351,7 @@ class UnitFactsForm(forms.ModelForm):
 class PlacementForm(forms.Form):
     """The area and committee a unit belongs to."""
 
-    area = forms.ModelChoiceField(
+    area = ListedChoiceField(
         label=_("Area"),
         queryset=Area.objects.order_by("name"),
         to_field_name="slug",
@@ -360,7 +362,7 @@ class PlacementForm(forms.Form):
             "invalid_choice": _("Choose one of the areas in the list."),
         },
     )
-    committee = forms.ModelChoiceField(
+    committee = ListedChoiceField(
         label=_("Committee"),
         queryset=Committee.objects.order_by("name"),
         to_field_name="slug",

@@ -229,12 +229,12 @@ def test_the_coverage_matrix_query_count_is_constant_in_units(
     bulk_signed_units(units, period, organisation, council_goal, definition, points[0])
     client = client_for(cast.council_member)
     url = reverse("agreements:coverage")
-    # 1 session, 2 user, 3-4 the filter's period and committee, 5 the units counted,
-    # 6 the council goals, 7 the units with a signed agreement counted, 8 units per council goal,
-    # 9 goals per council goal and status, 10 the page of units, 11 the cells of the page,
-    # 12 which of them have a signed agreement, 13-15 the filter's choices (periods, committees,
-    # areas), 16 the reader's roles (for the menu), 17-19 session save (savepoint, update, release)
-    with django_assert_num_queries(19):
+    # 1 user, 2-3 the filter's periods and committees (each read once, for the chosen one and
+    # the choices), 4 the units counted, with and without a signed agreement, 5 units per council
+    # goal, 6 goals per council goal and status, 7 the council goals, 8 the page of units, each
+    # with whether it has a signed agreement, 9 the cells of the page, 10 the reader's roles (for
+    # the menu), 11 the filter's areas, 12-14 session renewal (savepoint, update, release)
+    with django_assert_num_queries(14):
         response = client.get(
             url, {"period": period.slug, "committee": organisation.school_committee.slug}
         )
@@ -259,11 +259,11 @@ def test_the_unit_goals_page_query_count_is_constant_in_units(
     bulk_signed_units(units, period, organisation, council_goal, definition, points[0])
     unit = Unit.objects.get(slug="skole-00001")
     client = client_for(cast.council_member)
-    # 1 session, 2 user, 3 unit with area, committee, leader, 4 the period, 5 the agreement,
-    # 6 its goals with their latest status, 7 their council goals, 8 their indicators,
-    # 9 the unit's measurements, 10 the peer median and range, 11 the reader's roles,
-    # 12-14 session save (savepoint, update, release)
-    with django_assert_num_queries(14):
+    # 1 user, 2 unit with area, committee, leader, 3 the period, 4 the agreement,
+    # 5 its goals with their latest status, 6 their council goals, 7 their indicators,
+    # 8 the unit's measurements, 9 the peer median and range, 10 the reader's roles,
+    # 11-13 session renewal (savepoint, update, release)
+    with django_assert_num_queries(13):
         response = client.get(
             reverse("agreements:unit-goals", args=[unit.slug]), {"period": period.slug}
         )
@@ -326,11 +326,11 @@ def test_the_council_goal_page_query_count_is_constant_in_units(
     bulk_signed_units(units, period, organisation, council_goal, definition, points[0])
     client = client_for(cast.council_member)
     url = reverse("agreements:council-goal", args=[council_goal.slug])
-    # 1 session, 2 user, 3 the council goal with its committee, 4 the filter's period,
-    # 5 the units counted, 6 units per council goal, 7 goals per status, 8 the carrying units
-    # counted, 9 the page of them, 10 the reader's roles (for the menu), 11-13 session save
-    # (savepoint, update, release)
-    with django_assert_num_queries(13):
+    # 1 user, 2 the council goal with its committee, 3 the filter's periods (the chosen one is
+    # found among them), 4 the units counted, with and without a signed agreement, 5 units per
+    # council goal, 6 goals per status, 7 the carrying units counted, 8 the reader's roles (for
+    # the menu), 9 the page of carrying units, 10-12 session renewal (savepoint, update, release)
+    with django_assert_num_queries(12):
         response = client.get(url, {"period": period.slug})
     assert response.status_code == 200
     assert f"{units} / {units} (100 %)" in response.content.decode()
@@ -352,10 +352,10 @@ def test_the_follow_up_overview_query_count_is_constant_in_units(
     bulk_signed_units(units, period, organisation, council_goal, definition, points[0])
     time_machine.move_to(date(2027, 7, 1))
     client = client_for(cast.administrator)
-    # 1 session, 2 user, 3 the period in force, 4 the reader's roles, 5 the agreements counted,
-    # 6 the page of them with their units, 7 their reports, 8 the follow-up points, 9 reports
-    # waiting to be seen, 10-12 session save (savepoint, update, release)
-    with django_assert_num_queries(12):
+    # 1 user, 2 the period in force, 3 the reader's roles, 4 the agreements counted, 5 the
+    # follow-up points, 6 the page of agreements with their units, 7 their reports, 8 reports
+    # waiting to be seen, 9-11 session renewal (savepoint, update, release)
+    with django_assert_num_queries(11):
         response = client.get(reverse("agreements:follow-up-overview"))
     assert response.status_code == 200
 
@@ -367,17 +367,17 @@ def test_the_follow_up_and_goal_history_pages_query_count_is_constant_in_reports
     for _ in range(reports):
         report_all(services.start_follow_up(signed, points[0], by=None))
     client = client_for(cast.council_member)
-    # 1 session, 2 user, 3 agreement with unit, area, director, committee, leader, period,
-    # 4 the reader's roles, 5 follow-up points, 6 reports with people and point, 7 their goals,
-    # 8-10 session save
-    with django_assert_num_queries(10):
+    # 1 user, 2 agreement with unit, area, director, committee, leader, period,
+    # 3 the reader's roles, 4 follow-up points, 5 reports with people and point, 6 their goals,
+    # 7-9 session renewal
+    with django_assert_num_queries(9):
         assert client.get(reverse("agreements:follow-ups", args=[signed.uuid])).status_code == 200
     goal = signed.goals.get()
-    # 1 session, 2 user, 3 goal with agreement, unit, period and the goal it was carried from,
-    # 4 agreement with unit, area, director, committee, leader, period, 5 the reader's roles,
-    # 6 the goal's follow-ups with report, point and people, 7 indicators, 8 measurements,
-    # 9-11 session save
-    with django_assert_num_queries(11):
+    # 1 user, 2 goal with agreement, unit, period and the goal it was carried from,
+    # 3 agreement with unit, area, director, committee, leader, period, 4 the reader's roles,
+    # 5 the goal's follow-ups with report, point and people, 6 indicators, 7 measurements
+    # (no session renewal: the request before renewed it)
+    with django_assert_num_queries(7):
         response = client.get(reverse("agreements:goal-history", args=[goal.uuid]))
     assert response.status_code == 200
     assert response.content.decode().count("Afløst") == reports - 1
@@ -397,15 +397,14 @@ def test_the_cell_and_common_goals_pages_query_count_is_constant_in_goals(
         goal.council_goals.add(council_goal)
     client = client_for(cast.administrator)
     url = reverse("agreements:coverage-cell", args=[council_goal.slug, organisation.unit_a.slug])
-    # 1 session, 2 user, 3 council goal, 4 unit, 5 period, 6 the goals with their status,
-    # 7 their indicators, 8 the reader's roles (for the menu), 9-11 session save
-    with django_assert_num_queries(11):
+    # 1 user, 2 council goal, 3 unit, 4 period, 5 the goals with their status,
+    # 6 their indicators, 7 the reader's roles (for the menu), 8-10 session renewal
+    with django_assert_num_queries(10):
         assert client.get(url, {"period": "aftaler-2027"}).status_code == 200
-    # 1 session, 2 user, 3 the reader's roles, 4 the form's default period, 5-8 the form's
-    # choices of areas and periods (a required select without an empty choice reads its first
-    # choice once more), 9 areas, 10 their common goals, 11 their council goals, 12 their
-    # indicators, 13-15 session save (savepoint, update, release)
-    with django_assert_num_queries(15):
+    # 1 user, 2 the reader's roles, 3 the form's default period, 4-5 the form's choices of
+    # areas and periods, 6 areas, 7 their common goals, 8 their council goals, 9 their
+    # indicators (no session renewal: the request before renewed it)
+    with django_assert_num_queries(9):
         assert client.get(reverse("agreements:common-goals")).status_code == 200
 
 

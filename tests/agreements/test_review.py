@@ -128,10 +128,10 @@ def test_overview_query_count_does_not_grow_with_agreements(
         unit = UnitFactory.create(area=organisation.area_a, committee=organisation.school_committee)
         services.create_agreement(unit, period, by=None)
     client = client_for(cast.administrator)
-    # 1 session, 2 user, 3 the period of the filter, 4 the reader's roles, 5 counts per state,
-    # 6 counts per area, 7 count of rows, 8 the page of agreements, 9-12 the filter's choices
-    # (periods, rendered twice by Django's select, areas, committees), 13-15 session save
-    with django_assert_num_queries(15):
+    # 1 user, 2 the filter's periods (the chosen one is found among them), 3 the reader's roles,
+    # 4 counts per state, 5 counts per area, 6 count of rows, 7-8 the filter's areas and
+    # committees, 9 the page of agreements, 10-12 session renewal
+    with django_assert_num_queries(12):
         assert client.get(OVERVIEW, {"periode": period.slug}).status_code == 200
 
 
@@ -187,12 +187,12 @@ def test_review_query_count_does_not_grow_with_comments(
     for number in range(comments):
         services.add_comment(agreement, body=f"Bemærkning {number}", by=cast.director)
     client = client_for(cast.director)
-    # 1 session, 2 user, 3 agreement, 4 roles, 5-9 content (sections, goals, council goals,
-    # indicators, consultations), 10 the period before (none here, so no agreement query),
-    # 11 the filter's period, 12 the neighbours in the overview, 13 sections and 14 goals that
-    # comments attach to, 15 threads, 16 their replies, 17 the goals' latest follow-ups,
-    # 18 decisions, 19-21 session save
-    with django_assert_num_queries(21):
+    # 1 user, 2 agreement with the previous period's signed text, 3 roles, 4-7 content (sections,
+    # goals with their council goals' titles, indicators, consultations; the sections and goals
+    # are also what comments attach to), 8 the filter's periods, 9 the neighbours in the
+    # overview, 10 threads, 11 their replies, 12 the goals' latest follow-ups, 13 decisions,
+    # 14-16 session renewal
+    with django_assert_num_queries(16):
         assert (
             client.get(
                 reverse("agreements:review", args=[agreement.uuid]), {"periode": "aftaler-2027"}
@@ -398,10 +398,10 @@ def test_meeting_pack_query_count_does_not_grow_with_the_agenda(
         by=None,
     )
     client = client_for(cast.council_member)
-    # 1 session, 2 user, 3 roles, 4 meeting, 5 items with agreements, 6-10 their contents
-    # (sections, goals, council goals, indicators, consultations), 11 the previous period,
-    # 12 every item's goals and 13 their latest follow-ups, 14-16 session save
-    with django_assert_num_queries(16):
+    # 1 user, 2 roles, 3 meeting, 4 items with agreements, 5-8 their contents (sections, goals
+    # with their council goals' titles, indicators, consultations), 9 the previous period's
+    # signed contents, 10 every item's goals and 11 their latest follow-ups, 12-14 session renewal
+    with django_assert_num_queries(14):
         client.get(reverse("agreements:meeting-pack", args=[meeting.uuid]))
 
 
@@ -475,9 +475,9 @@ def test_search_query_count_does_not_grow_with_hits(
         unit = UnitFactory.create(area=organisation.area_a, committee=organisation.school_committee)
         complete(services.create_agreement(unit, period, by=None))
     client = client_for(cast.administrator)
-    # 1 session, 2 user, 3 roles, 4 the hits with their agreements, units and periods,
-    # 5-7 session save
-    with django_assert_num_queries(7):
+    # 1 user, 2 roles, 3 the hits with their agreements, units and periods,
+    # 4-6 session renewal
+    with django_assert_num_queries(6):
         client.get(SEARCH, {"q": "forældrene"})
 
 

@@ -56,6 +56,21 @@ def test_agreement_page_is_readable_exactly_by_those_design_allows(
     assert response.status_code == (200 if name in READERS[state] else 404)
 
 
+@pytest.mark.parametrize("name", ["council_member", "committee_chair", "director"])
+def test_an_agreement_revoked_before_signing_shows_its_last_text_to_the_council(
+    client_for, cast, in_state, name
+):
+    agreement = in_state(State.IN_DIALOGUE)
+    services.revoke_agreement(agreement, reason="Enheden lukker.", by=None)
+    client = client_for(person(cast, name))
+    section = agreement.sections.order_by("order").first()
+    assert section is not None
+    for page in (agreement.get_absolute_url(), url("review", agreement)):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert section.title in response.content.decode()
+
+
 @pytest.mark.parametrize("name", PEOPLE)
 def test_editor_is_for_the_leader_and_administrators(client_for, cast, draft, name):
     response = client_for(person(cast, name)).get(url("edit", draft))
@@ -379,11 +394,11 @@ def test_agreement_page_query_count_is_constant_in_goals_and_versions(
         services.submit_agreement(agreement, by=None)
         services.return_agreement(agreement, reason="Igen.", by=None)
     client = client_for(cast.leader_a)
-    # 1 session, 2 user, 3 agreement with unit, area, director, committee, leader, period,
-    # 4 the reader's roles, 5 sections, 6 goals with common goal, 7 their council goals,
-    # 8 their indicators, 9 consultations, 10 the last return, 11 the committee's decisions,
-    # 12-14 session save (savepoint, update, release)
-    with django_assert_num_queries(14):
+    # 1 user, 2 agreement with unit, area, director, committee, leader, period,
+    # 3 the reader's roles, 4 sections, 5 goals with common goal and their council goals' titles,
+    # 6 their indicators, 7 consultations, 8 the last return, 9 the committee's decisions,
+    # 10-12 session renewal (savepoint, update, release)
+    with django_assert_num_queries(12):
         assert client.get(agreement.get_absolute_url()).status_code == 200
 
 
@@ -393,11 +408,11 @@ def test_editor_query_count_is_constant_in_goals(
 ):
     add_goals(draft, goals)
     client = client_for(cast.leader_a)
-    # 1 session, 2 user, 3 agreement with unit, area and period, 4 the reader's roles,
-    # 5 open comment threads, 6 sections with their last writer, 7 goals, 8 their council goals,
-    # 9 their indicators, 10 consultations, 11 the last return, 12-14 session save (savepoint,
+    # 1 user, 2 agreement with unit, area and period, 3 the reader's roles,
+    # 4 open comment threads, 5 sections with their last writer, 6 goals, 7 their council goals,
+    # 8 their indicators, 9 consultations, 10 the last return, 11-13 session renewal (savepoint,
     # update, release)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(url("edit", draft)).status_code == 200
 
 

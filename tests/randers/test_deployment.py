@@ -1,10 +1,16 @@
 """Production settings pass Django's deployment checks, and docker-compose.yml is complete."""
 
+import json
 import os
+import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
+import pytest
 import yaml
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -93,3 +99,70 @@ def test_compose_app_points_at_its_database_and_broker():
     assert env["DATABASE_URL"].startswith("postgresql://aftalestyring:")
     assert env["DATABASE_URL"].endswith("@db:5432/aftalestyring")
     assert env["REDIS_URL"] == "redis://redis:6379/0"
+
+
+# --- Static assets -------------------------------------------------------------------------------
+
+
+def test_static_files_are_served_with_hashed_names_long_cache_headers_and_compression(tmp_path):
+    """As in production: collectstatic, then gunicorn with WhiteNoise in front of Django."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="randers.settings",
+        SECRET_KEY="a-production-like-secret-key-with-enough-length-and-variety-1234567890!",
+        ALLOWED_HOSTS="127.0.0.1",
+        HTTPS="false",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "randers.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        for name in ("js/app.js", "css/app.css", "dkfds/js/dkfds.min.js"):
+            hashed = manifest[name]
+            assert re.fullmatch(re.escape(name.rsplit(".", 1)[0]) + r"\.[0-9a-f]{12}\.\w+", hashed)
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/static/{hashed}", headers={"Accept-Encoding": "gzip"}
+            )
+            reply = _wait_for(request)
+            assert reply.status == 200
+            # WhiteNoise gives files with a content hash in their name ten years, and immutable.
+            assert reply.headers["Cache-Control"] == "max-age=315360000, public, immutable"
+            assert reply.headers["Content-Encoding"] == "gzip"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(request: urllib.request.Request):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return urllib.request.urlopen(request, timeout=5)  # noqa: S310 (loopback)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.django_db
+def test_no_script_blocks_rendering(client):
+    page = client.get("/aftaler/offentlige/").content.decode()
+    scripts = re.findall(r"<script\b[^>]*>", page)
+    assert scripts, "the pages have scripts"
+    for tag in scripts:
+        assert " src=" in tag, tag  # none inline
+        assert " defer" in tag, tag

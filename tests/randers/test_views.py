@@ -1,9 +1,16 @@
 import json
+from datetime import datetime, timedelta
 
 import pytest
+import redis
+import time_machine
 from django.conf import settings
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import UserFactory
 from units.models import User
@@ -126,10 +133,10 @@ def test_home_query_count_is_fixed_per_role(
     client_for, cast, django_assert_max_num_queries, person
 ):
     client = client_for(cast.all()[person])
-    # session, user, led units, directed areas (+ their units), committees (+ their units),
-    # chaired committees, administrator permissions (user + group), council seat, unit count,
-    # the person's job notices, session save
-    with django_assert_max_num_queries(13):
+    # user, led units, directed areas (+ their units), committees (+ their units), the reader's
+    # roles, chaired committees (a council member) or the unit count (an administrator), the
+    # relevant periods, the person's job notices, session renewal (savepoint, update, release)
+    with django_assert_max_num_queries(11):
         assert client.get(HOME).status_code == 200
 
 
@@ -184,10 +191,35 @@ def test_responses_carry_a_strict_content_security_policy(client):
     assert "unsafe-eval" not in policy
 
 
+def _session_expiry(client: Client) -> datetime:
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
 def test_session_ends_after_thirty_minutes_idle():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_HTTPONLY is True
+    client = Client()
+    client.force_login(UserFactory.create())
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        start = timezone.now()
+        client.get("/")
+        assert _session_expiry(client) == start + timedelta(minutes=30)
+        clock.shift(timedelta(seconds=30))
+        client.get("/")  # within the minute: no write, the expiry stays
+        assert _session_expiry(client) == start + timedelta(minutes=30)
+        clock.shift(timedelta(seconds=31))
+        client.get("/")  # over a minute since the renewal: the 30 minutes start again
+        assert _session_expiry(client) == start + timedelta(minutes=30, seconds=61)
+
+        # Sessions are read from Redis first; its copy expires by itself after the 30 minutes.
+        store = SessionStore(session_key=client.session.session_key)
+        key = cache.make_key(store.cache_key)
+        assert 29 * 60 < redis.Redis.from_url(settings.REDIS_URL).ttl(key) <= 30 * 60
+        clock.shift(timedelta(minutes=31))
+        cache.delete(store.cache_key)  # what Redis does by itself after 30 minutes
+        response = client.get("/aftaler/")  # idle too long: logged out
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
 
 
 def _fail_login(username: str, ip: str, times: int) -> None:
