@@ -40,7 +40,8 @@ messages: $(STAMP)
 clean-data:
 	rm -rf .data
 
-## Benchmarks (README, "Benchmarks"): query counts and server times at 220 and 5,000 units.
+## Benchmarks (README, "Performance and benchmarks"): pages against their floor and their query
+## counts at 220 and 5,000 units, load against gunicorn, and the PDF figures; one table, one JSON.
 bench: $(STAMP)
 	$(PY) -m randers.devservices exec -- $(PY) -m tests.benchmarks.run $(BENCH_ARGS)
 

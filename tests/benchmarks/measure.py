@@ -1,7 +1,13 @@
 """Measure the main pages on one freshly seeded municipality; prints one JSON object.
 
 Run by `tests.benchmarks.run` in a process of its own per size, with DATABASE_URL pointing at a
-scratch database that this script fills with `seed_demo --units N`.
+scratch database that this script fills with `seed_demo --units N`, and the production settings
+(tests/benchmarks/settings.py: no DEBUG, no test-only middleware).
+
+Each page is timed in-process with Django's test client (server time: middleware, views, queries,
+templates; no network), alternating with its floor: the same base template for the same person,
+with a table of as many bytes of HTML as the page, from rows already in memory. The figure is the
+ratio of the two medians.
 """
 
 import argparse
@@ -10,7 +16,7 @@ import os
 import statistics
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.benchmarks.settings")
 
 import django
 
@@ -21,80 +27,63 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from agreements.models import Agreement, Period  # noqa: E402
+from tests.benchmarks.pages import page_urls  # noqa: E402
 from units.models import User  # noqa: E402
 
-# (page, demo account, URL)
-PAGES = [
-    ("home (leader)", "leader", "/"),
-    ("home (director)", "director", "/"),
-    ("home (council)", "council", "/"),
-    ("home (admin)", "admin", "/"),
-    ("unit directory", "council", "/enheder/"),
-    ("unit directory, filtered", "council", "/enheder/?area=boern-og-skole&kind=daycare"),
-    ("unit directory, search", "council", "/enheder/?q=skole"),
-    ("coverage matrix", "council", "/aftaler/maal/"),
-    (
-        "coverage matrix, committee",
-        "council",
-        "/aftaler/maal/?committee=skole-og-uddannelsesudvalget",
-    ),
-    ("council goal", "council", "/aftaler/maal/en-baeredygtig-fremtid/"),
-    ("unit goals and indicators", "council", "/aftaler/enhed/tirsdalens-skole/maal/"),
-    ("follow-up (leader)", "leader", "/aftaler/opfoelgning/"),
-    ("follow-up (director)", "director", "/aftaler/opfoelgning/"),
-    ("follow-up (admin)", "admin", "/aftaler/opfoelgning/"),
-    ("unit page", "council", "/enheder/tirsdalens-skole/"),
-    ("overview (director)", "director", "/aftaler/?omraade=boern-og-skole"),
-    ("overview (admin)", "admin", "/aftaler/?periode={period}"),
-    ("agreement page", "leader", "{agreement}"),
-    ("editor", "leader", "{agreement}rediger/"),
-    ("review view", "director", "{agreement}gennemgang/?omraade=boern-og-skole"),
-    ("search (council)", "council", "/aftaler/soeg/?q=skoler"),
-    ("search (public)", None, "/aftaler/soeg/?q=trivsel"),
-    ("public list", None, "/aftaler/offentlige/"),
-    ("administration", "admin", "/organisation/"),
-    ("people", "admin", "/organisation/personer/"),
-    ("people, search", "admin", "/organisation/personer/?q=hansen"),
-    ("person (leader)", "admin", "/organisation/personer/{leader}/"),
-    ("what a person may do (council)", "admin", "/organisation/personer/{council}/adgang/"),
-    ("unit page (admin)", "admin", "/enheder/tirsdalens-skole/"),
-    ("who may do what in a unit", "admin", "/organisation/enheder/tirsdalens-skole/"),
-    ("area (admin)", "admin", "/organisation/omraader/boern-og-skole/"),
-    ("committee (admin)", "admin", "/organisation/udvalg/skole-og-uddannelsesudvalget/"),
-    ("onboarding, first step", "admin", "/organisation/ny-enhed/enheden/"),
-]
+
+def _get(client: Client, url: str) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed, response.content
+
+
+class Floor:
+    """The floor for one client: how many table rows make as many bytes as a page."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.empty = len(_get(client, "/_bench/floor/?rows=0")[1])
+        self.per_row = (len(_get(client, "/_bench/floor/?rows=500")[1]) - self.empty) / 500
+
+    def url_for(self, page_bytes: int) -> tuple[str, int]:
+        rows = max(0, round((page_bytes - self.empty) / self.per_row))
+        return f"/_bench/floor/?rows={rows}", rows
 
 
 def measure(repeat: int) -> list[dict[str, object]]:
     results = []
-    clients: dict[str | None, Client] = {None: Client()}
-    agreement = Agreement.objects.select_related("period").get(
-        unit__name="Tirsdalens Skole", period=Period.objects.relevant()[0]
-    )
-    people = {name: User.objects.get(username=name).uuid for name in ("leader", "council")}
-    for page, username, template in PAGES:
-        url = template.format(
-            agreement=agreement.get_absolute_url(), period=agreement.period.slug, **people
-        )
+    clients: dict[str | None, tuple[Client, Floor]] = {}
+    for page, username, url, main in page_urls():
         if username not in clients:
-            clients[username] = Client()
-            clients[username].force_login(User.objects.get(username=username))
-        client = clients[username]
-        client.get(url)  # warm-up: templates, connections
-        timings = []
+            client = Client()
+            if username is not None:
+                client.force_login(User.objects.get(username=username))
+            clients[username] = (client, Floor(client))
+        client, floor = clients[username]
+        _elapsed, content = _get(client, url)  # warm-up: templates, connections, caches
+        floor_url, floor_rows = floor.url_for(len(content))
+        _get(client, floor_url)
+        with CaptureQueriesContext(connection) as queries:
+            _get(client, url)
+        query_count = len(queries.captured_queries)  # now: the next request clears the log
+        timings, floor_timings = [], []
         for _ in range(repeat):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
+            timings.append(_get(client, url)[0])
+            floor_timings.append(_get(client, floor_url)[0])
+        median, floor_median = statistics.median(timings), statistics.median(floor_timings)
         results.append(
             {
                 "page": page,
+                "main": main,
                 "url": url,
-                "queries": len(queries.captured_queries),
-                "median_ms": round(statistics.median(timings), 2),
+                "queries": query_count,
+                "kilobytes": round(len(content) / 1000, 1),
+                "median_ms": round(median, 2),
+                "floor_rows": floor_rows,
+                "floor_ms": round(floor_median, 2),
+                "ratio": round(median / floor_median, 2),
             }
         )
     return results

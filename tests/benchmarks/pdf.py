@@ -9,7 +9,8 @@
     python -m tests.benchmarks.pdf [--units 220] [--repeat 3]
 
 It needs DATABASE_URL (the server; the database `bench_pdf` is made anew) and REDIS_URL; the
-worker uses that Redis database. Figures go to stdout and to bench-results/ as JSON.
+worker uses that Redis database. Figures go to stderr as text, to stdout as one line of JSON, and
+to bench-results/ as a JSON file.
 """
 
 import argparse
@@ -30,6 +31,10 @@ PARAGRAPH = (
     "med forældre, dagtilbud og ungdomsuddannelser, så overgangene bliver trygge, og vi følger "
     "op på fravær, faglige resultater og elevernes egne vurderinger hvert halve år. "
 ) * 3
+
+
+def say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def main() -> None:
@@ -59,7 +64,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     started = time.monotonic()
     call_command("seed_demo", units=args.units, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    print(f"seeded {args.units} units in {time.monotonic() - started:.1f} s", flush=True)
+    say(f"seeded {args.units} units in {time.monotonic() - started:.1f} s")
 
     leader = User.objects.get(username="leader")
     admin = User.objects.get(username="admin")
@@ -78,7 +83,7 @@ def main() -> None:
         html = pdf.agreement_html(selectors.pdf_source_for_reader(draft, leader))
         pages = pdf.write_pdf(html)[1]
         paragraphs += 1
-    print(f"the agreement has {pages} pages", flush=True)
+    say(f"the agreement has {pages} pages")
 
     weasy = []
     for _ in range(args.repeat):
@@ -125,7 +130,7 @@ def main() -> None:
                     "megabytes": round(book.size / 1e6, 1),
                 }
             )
-            print(f"book {label}: {book_times[-1]}", flush=True)
+            say(f"book {label}: {book_times[-1]}")
         rendered = len(worker.rendered())
     finally:
         worker.stop()
@@ -139,12 +144,12 @@ def main() -> None:
         "book": book_times,
         "pdfs_rendered_by_the_worker": rendered,
     }
-    print(
+    say(
         f"one {pages}-page agreement: WeasyPrint alone {result['weasyprint_seconds']} s, "
         f"whole pipeline {result['pipeline_seconds']} s, ratio {result['ratio']}"
     )
     for run in book_times:
-        print(
+        say(
             f"book of {run['agreements']} agreements ({run['pages']} pages, "
             f"{run['megabytes']} MB), two worker processes, {run['run']}: {run['seconds']} s"
         )
@@ -152,7 +157,8 @@ def main() -> None:
     out_dir.mkdir(exist_ok=True)
     out = out_dir / f"pdf-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(result, indent=2))
-    print(f"written to {out.relative_to(BASE_DIR)}")
+    say(f"written to {out.relative_to(BASE_DIR)}")
+    print(json.dumps(result))  # the last line, for tests.benchmarks.run
 
 
 if __name__ == "__main__":
