@@ -166,6 +166,7 @@ def history(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     agreement = _agreement(request, uuid)
     _require(permissions.can_view_history(request.user, agreement))
     state_changes, edits = selectors.history_of(agreement)
+    _record_draft_read(request, agreement)
     return render(
         request,
         "agreements/history.html",
@@ -204,6 +205,7 @@ def compare(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
 
     old_label, old = side(request.GET.get("fra", "forrige"))
     new_label, new = side(request.GET.get("til", "kladde"))
+    _record_draft_read(request, agreement)
     return render(
         request,
         "agreements/compare.html",

@@ -39,8 +39,8 @@ def test_reading_a_draft_is_recorded(client_for, cast, draft):
     assert timezone.now() - event.at < timedelta(minutes=1)
 
 
-@pytest.mark.parametrize("page", ["agreements:review", "agreements:edit"])
-def test_the_review_and_the_editor_of_a_draft_are_readings_too(client_for, cast, draft, page):
+@pytest.mark.parametrize("page", ["agreements:review", "agreements:edit", "agreements:history"])
+def test_the_review_editor_and_history_of_a_draft_are_readings_too(client_for, cast, draft, page):
     assert client_for(cast.leader_a).get(reverse(page, args=[draft.uuid])).status_code == 200
     assert [(k, r) for k, _m, r, *_rest in readings()] == [("draft", cast.leader_a.pk)]
 
@@ -93,3 +93,10 @@ def test_a_revoked_never_signed_agreement_counts_as_unsigned(client_for, cast, i
     agreement = in_state(Agreement.State.REVOKED)
     assert client_for(cast.administrator).get(agreement.get_absolute_url()).status_code == 200
     assert [k for k, *_rest in readings()] == ["draft"]
+
+
+def test_comparing_versions_of_an_unsigned_agreement_is_a_reading(client_for, cast, in_state):
+    agreement = in_state(Agreement.State.SUBMITTED)
+    url = reverse("agreements:compare", args=[agreement.uuid])
+    assert client_for(cast.director).get(url, {"fra": "1"}).status_code == 200
+    assert [(k, r) for k, _m, r, *_rest in readings()] == [("draft", cast.director.pk)]
