@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -116,6 +117,7 @@ INSTALLED_APPS = [
     "template_partials",
     "randers",
     "randers.jobs",
+    "randers.audit",
     "units",
     "goals",
     "agreements",
@@ -129,6 +131,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "randers.audit.context.audit_context",
     "randers.middleware.idle_timeout",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -272,6 +275,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Audit and access log --------------------------------------------------------------------
+
+# Days the audit log and the access log are kept; the daily prune (beat, 03:15) deletes older
+# records. At least six months: the database refuses to delete anything younger than 183 days.
+AUDIT_MINIMUM_RETENTION_DAYS = 183
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
+if AUDIT_RETENTION_DAYS < AUDIT_MINIMUM_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least {AUDIT_MINIMUM_RETENTION_DAYS} (six months), "
+        f"not {AUDIT_RETENTION_DAYS}."
+    )
+# django-pghistory's context (randers/audit/context.py): the signed-in person is read only when
+# a change is written.
+PGHISTORY_JSON_ENCODER = "randers.audit.context.AuditJSONEncoder"
+
 # --- Language and time ------------------------------------------------------------------------
 
 LANGUAGE_CODE = "da"
@@ -313,6 +331,7 @@ JOBS_SILENT_AFTER_SECONDS = env_int("JOBS_SILENT_AFTER_SECONDS", 300)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 5)
 CELERY_BEAT_SCHEDULE = {
     "requeue-lost-jobs": {"task": "jobs.requeue_lost_jobs", "schedule": float(JOBS_SWEEP_SECONDS)},
+    "prune-audit": {"task": "audit.prune_audit", "schedule": crontab(hour=3, minute=15)},
 }
 
 # --- Mail -------------------------------------------------------------------------------------

@@ -53,6 +53,14 @@ PAGES = [
     ("common goals", "admin", "/aftaler/maal/faelles-maal/", False),
     ("agreement book", "admin", "/aftaler/aftalebog/", False),
     ("jobs", "admin", "/jobs/", False),
+    ("audit log", "admin", "/organisation/revisionsspor/", False),
+    (
+        "audit log, one agreement",
+        "admin",
+        "/organisation/revisionsspor/?object={agreement_key}",
+        False,
+    ),
+    ("access log, one person", "admin", "/organisation/adgangslog/?subject={leader}", False),
 ]
 
 
@@ -72,6 +80,7 @@ def page_urls() -> list[tuple[str, str | None, str, bool]]:
                 agreement=agreement.get_absolute_url(),
                 period=agreement.period.slug,
                 meeting=meeting.uuid,
+                agreement_key=f"agreements.agreement:{agreement.pk}",
                 **people,
             ),
             main,
