@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 
@@ -10,8 +11,8 @@ admin.site.site_header = "Aftalestyring"
 admin.site.site_title = "Aftalestyring"
 # The admin site has no login of its own: its password-only form would skip the administrators'
 # second factor. Its staff log in on /login/ like everyone else.
-admin.site.login = lambda request, extra_context=None: redirect_to_login(  # type: ignore[method-assign]
-    request.GET.get("next", request.get_full_path())
+admin.site.login = login_not_required(  # type: ignore[method-assign]
+    lambda request, extra_context=None: redirect_to_login(request.GET.get("next", "/admin/"))
 )
 
 urlpatterns = [

@@ -5,10 +5,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from units import permissions as unit_permissions
-from units.models import User
 
 from . import selectors, services
-from .models import LoginEvent
+from .models import LoginEvent, TOTPDevice
 
 
 class LocalLoginForm(AuthenticationForm):
@@ -53,19 +52,13 @@ class TOTPCodeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: User, secret: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, device: TOTPDevice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
-        self.secret = secret
+        self.device = device
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"]
-        device = (
-            services.start_totp_enrolment(self.user)
-            if self.secret is None
-            else self.user.totp_device
-        )
-        if not services.verify_totp(device, code, secret=self.secret):
+        if not services.verify_totp(self.device, code):
             raise forms.ValidationError(
                 _("The code is not right. Enter the code your app shows now."), code="wrong"
             )

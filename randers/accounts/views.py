@@ -121,7 +121,7 @@ def totp(request: HttpRequest) -> HttpResponseBase:
         request.session.pop(PENDING, None)
         return locked_out(request)
     device = services.start_totp_enrolment(user)
-    form = forms.TOTPCodeForm(request.POST or None, user=user)
+    form = forms.TOTPCodeForm(request.POST or None, device=device)
     if request.method == "POST":
         if form.is_valid():
             del request.session[PENDING]

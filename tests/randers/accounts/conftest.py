@@ -84,7 +84,9 @@ def oidc_provider(live_server, settings) -> Iterator[Provider]:  # type: ignore[
             except requests.ConnectionError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     output = process.stdout.read() if process.stdout else ""
-                    pytest.fail(f"The OpenID Connect provider did not start:\n{output}")
+                    pytest.fail(
+                        f"The OpenID Connect provider did not start:\n{output}", pytrace=False
+                    )
                 time.sleep(0.1)
         settings.OIDC_ENABLED = True
         settings.OIDC_RP_CLIENT_ID = CLIENT_ID

@@ -1,0 +1,331 @@
+"""The login page, the administrators' second step, the switch for local accounts, the log of
+logins and the administrators' pages (single sign-on itself: test_oidc.py)."""
+
+from datetime import timedelta
+
+import pyotp
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from randers.accounts import services
+from randers.accounts.models import LoginEvent, LoginSettings, TOTPDevice
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("login")
+TOTP = reverse("accounts:totp")
+HOME = reverse("home")
+SETTINGS = reverse("accounts:settings")
+EVENTS = reverse("accounts:events")
+PASSWORD = "secret-password-42"  # the factory's
+
+
+def _password(client: Client, username: str, password: str = PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
+    return client.post(LOGIN, {"username": username, "password": password}, **extra)
+
+
+def _logged_in(client: Client) -> bool:
+    return client.get(HOME).status_code == 200
+
+
+def _enrolled(user, secret: str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP") -> pyotp.TOTP:  # type: ignore[no-untyped-def]
+    TOTPDevice.objects.create(user=user, secret=secret, confirmed_at=timezone.now())
+    return pyotp.TOTP(secret)
+
+
+def _events() -> list[tuple[str, str, str]]:
+    return list(LoginEvent.objects.order_by("pk").values_list("username", "method", "outcome"))
+
+
+# --- Local login and the log ---------------------------------------------------------------------
+
+
+def test_login_page_keeps_the_standard_form_and_offers_no_sso_when_not_configured(client):
+    body = client.get(LOGIN).content.decode()
+    assert 'name="username"' in body
+    assert 'name="password"' in body
+    assert "Log ind med kommunens login" not in body
+
+
+def test_sso_pages_are_not_found_when_sso_is_not_configured(client):
+    assert client.get(reverse("accounts:oidc-start")).status_code == 404
+    assert client.get(reverse("accounts:oidc-callback")).status_code == 404
+
+
+def test_local_login_of_a_non_administrator_is_logged(cast, client):
+    response = _password(client, "leader_a", HTTP_USER_AGENT="Firefox/140", REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 302
+    assert response["Location"] == HOME
+    event = LoginEvent.objects.get()
+    assert (event.user, event.username, event.method, event.outcome) == (
+        cast.leader_a,
+        "leader_a",
+        "local",
+        "success",
+    )
+    assert (event.ip_address, event.user_agent) == ("10.1.2.3", "Firefox/140")
+
+
+def test_failed_logins_and_the_lockout_are_logged(cast):
+    client = Client(REMOTE_ADDR="10.0.0.9")
+    for _ in range(5):
+        assert _password(client, "leader_a", "wrong").status_code in {200, 429}
+    assert _password(client, "nobody-here", "wrong").status_code == 200
+    # django-axes reports the lockout while it handles the fifth failure, so it comes first
+    assert _events() == [
+        *[("leader_a", "local", "failure")] * 4,
+        ("leader_a", "local", "locked_out"),
+        ("leader_a", "local", "failure"),
+        ("nobody-here", "local", "failure"),
+    ]
+    assert all(e.ip_address == "10.0.0.9" for e in LoginEvent.objects.all())
+
+
+# --- Administrators' second factor ---------------------------------------------------------------
+
+
+def test_administrator_password_alone_does_not_log_in(cast, client):
+    _enrolled(cast.administrator)
+    response = _password(client, "administrator")
+    assert response.status_code == 302
+    assert response["Location"] == TOTP
+    assert not _logged_in(client)
+    assert client.get(reverse("organisation:index")).status_code == 302
+    assert _events() == []
+
+
+def test_administrator_with_the_right_code_is_logged_in(cast, client):
+    totp = _enrolled(cast.administrator)
+    _password(client, "administrator")
+    page = client.get(TOTP).content.decode()
+    assert "Kode fra din godkendelsesapp" in page
+    assert "data:image/svg+xml" not in page  # no QR code once the app is set up
+
+    response = client.post(TOTP, {"code": totp.now()})
+
+    assert response.status_code == 302
+    assert response["Location"] == HOME
+    assert _logged_in(client)
+    assert _events() == [("administrator", "totp", "success")]
+
+
+def test_administrator_keeps_the_page_asked_for(cast, client):
+    totp = _enrolled(cast.administrator)
+    client.post(LOGIN, {"username": "administrator", "password": PASSWORD, "next": "/jobs/"})
+    assert client.post(TOTP, {"code": totp.now()})["Location"] == "/jobs/"
+
+
+def test_wrong_code_is_refused_and_logged(cast, client):
+    totp = _enrolled(cast.administrator)
+    _password(client, "administrator")
+    wrong = f"{(int(totp.now()) + 1) % 1000000:06d}"
+
+    response = client.post(TOTP, {"code": wrong})
+
+    assert response.status_code == 200
+    assert "Koden er ikke rigtig" in response.content.decode()
+    assert not _logged_in(client)
+    assert _events() == [("administrator", "totp", "failure")]
+
+
+def test_a_code_cannot_be_used_twice(cast, client):
+    totp = _enrolled(cast.administrator)
+    code = totp.now()
+    _password(client, "administrator")
+    client.post(TOTP, {"code": code})
+    other = Client()
+    _password(other, "administrator")
+    response = other.post(TOTP, {"code": code})
+    assert response.status_code == 200
+    assert not _logged_in(other)
+
+
+def test_five_wrong_codes_lock_the_administrator_out(cast):
+    totp = _enrolled(cast.administrator)
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    _password(client, "administrator", REMOTE_ADDR="10.0.0.7")
+    wrong = f"{(int(totp.now()) + 1) % 1000000:06d}"
+    for _ in range(4):
+        assert client.post(TOTP, {"code": wrong}, REMOTE_ADDR="10.0.0.7").status_code == 200
+    assert client.post(TOTP, {"code": wrong}, REMOTE_ADDR="10.0.0.7").status_code == 429
+    assert client.get(TOTP)["Location"] == LOGIN  # the pending login is gone
+    assert _events()[-2:] == [
+        ("administrator", "totp", "locked_out"),
+        ("administrator", "totp", "failure"),
+    ]
+    assert _password(client, "administrator", REMOTE_ADDR="10.0.0.7").status_code == 429
+
+
+def test_code_step_without_a_password_leads_back_to_the_login_page(client):
+    response = client.get(TOTP)
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN
+    assert client.post(TOTP, {"code": "123456"})["Location"] == LOGIN
+
+
+def test_pending_login_expires_after_five_minutes(cast, client):
+    totp = _enrolled(cast.administrator)
+    _password(client, "administrator")
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        response = client.post(TOTP, {"code": totp.now()})
+    assert response["Location"] == LOGIN
+    assert not _logged_in(client)
+
+
+def test_administrator_without_an_app_sets_one_up_with_a_qr_code(cast, client):
+    _password(client, "administrator")
+
+    page = client.get(TOTP).content.decode()
+
+    device = TOTPDevice.objects.get(user=cast.administrator)
+    assert device.confirmed_at is None
+    assert "Opsæt din godkendelsesapp" in page
+    assert 'src="data:image/svg+xml;base64,' in page
+    assert device.secret in page
+    assert device.secret in client.get(TOTP).content.decode()  # a reload shows the same secret
+
+    response = client.post(TOTP, {"code": pyotp.TOTP(device.secret).now()})
+
+    assert response["Location"] == HOME
+    device.refresh_from_db()
+    assert device.confirmed_at is not None
+    assert _logged_in(client)
+
+
+def test_demo_secret_gives_the_demo_code(cast):
+    services.enrol_demo_totp(cast.administrator)
+    assert services.demo_totp_code() == pyotp.TOTP(services.DEMO_TOTP_SECRET).now()
+
+
+def test_admin_site_has_no_password_only_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/admin/"
+
+
+# --- Switching local login off -------------------------------------------------------------------
+
+
+@pytest.fixture
+def local_login_off(cast, settings):  # type: ignore[no-untyped-def]
+    settings.OIDC_ENABLED = True
+    services.set_local_login(False, by=cast.administrator)
+
+
+def test_with_local_login_off_a_person_is_refused_and_told_why(cast, client, local_login_off):
+    response = _password(client, "leader_a")
+    assert response.status_code == 200
+    assert (
+        "Log-ind med brugernavn og adgangskode er slået fra. Brug kommunens login."
+        in response.content.decode()
+    )
+    assert not _logged_in(client)
+    assert _events() == [("leader_a", "local", "refused")]
+
+
+def test_with_local_login_off_an_administrator_with_an_app_keeps_a_local_login(
+    cast, client, local_login_off
+):
+    totp = _enrolled(cast.administrator)
+    assert _password(client, "administrator")["Location"] == TOTP
+    assert client.post(TOTP, {"code": totp.now()})["Location"] == HOME
+
+
+def test_with_local_login_off_an_administrator_without_an_app_is_refused(
+    cast, client, local_login_off
+):
+    assert _password(client, "administrator").status_code == 200
+    assert client.get(TOTP)["Location"] == LOGIN
+
+
+def test_local_login_cannot_be_switched_off_without_sso(cast, client_for):
+    client = client_for(cast.administrator)
+    response = client.post(SETTINGS, {})
+    assert response.status_code == 200
+    assert "kan ikke slås fra, så længe kommunens login" in response.content.decode()
+    assert not LoginSettings.objects.exists()
+
+
+def test_administrator_switches_local_login_off_and_on(cast, client_for, settings):
+    settings.OIDC_ENABLED = True
+    client = client_for(cast.administrator)
+
+    assert client.post(SETTINGS, {})["Location"] == SETTINGS
+    row = LoginSettings.objects.get()
+    assert (row.local_login_enabled, row.changed_by) == (False, cast.administrator)
+
+    assert client.post(SETTINGS, {"local_login_enabled": "on"})["Location"] == SETTINGS
+    assert LoginSettings.objects.get().local_login_enabled is True
+
+
+# --- Who may see the administrators' pages -------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [SETTINGS, EVENTS])
+def test_anonymous_visitor_is_sent_to_log_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next={url}"
+
+
+@pytest.mark.parametrize("url", [SETTINGS, EVENTS])
+@pytest.mark.parametrize(
+    "person",
+    ["leader_a", "leader_b", "director", "other_director", "council_member", "committee_chair"],
+)
+def test_only_administrators_see_the_login_pages(cast, client_for, url, person):
+    client = client_for(getattr(cast, person))
+    assert client.get(url).status_code == 403
+    assert client.post(SETTINGS, {}).status_code == 403
+    assert not LoginSettings.objects.exists()
+
+
+def test_administrator_sees_the_login_settings(cast, client_for):
+    page = client_for(cast.administrator).get(SETTINGS).content.decode()
+    assert "Indstillinger for log-ind" in page
+    assert "Single sign-on er ikke sat op" in page
+    assert "Nu: slået til for alle." in page
+
+
+def test_log_of_logins_filters(cast, client_for):
+    services.record_login_event(None, method="local", outcome="failure", username="mallory")
+    services.record_login_event(None, method="oidc", outcome="success", user=cast.leader_a)
+    client = client_for(cast.administrator)
+
+    everything = client.get(EVENTS).content.decode()
+    failures = client.get(EVENTS, {"outcome": "failure"}).content.decode()
+    by_name = client.get(EVENTS, {"q": "leader_a", "method": "oidc"}).content.decode()
+    bad_date = client.get(EVENTS, {"since": "not a date"})
+
+    assert "3 hændelser" in everything  # and the administrator's own login
+    assert "1 hændelse" in failures
+    assert "mallory" in failures
+    assert "mallory" not in by_name
+    assert "Lars Bach" in by_name
+    assert bad_date.status_code == 200
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_log_of_logins_query_count_does_not_grow(
+    cast, client_for, django_assert_num_queries, count
+):
+    for number in range(count):
+        services.record_login_event(
+            None, method="local", outcome="success", user=cast.leader_a, username=f"p{number}"
+        )
+    client = client_for(cast.administrator)
+    # 1 user, 2 the reader's roles, 3 count of events, 4 the page of events with their people,
+    # 5-7 session renewal
+    with django_assert_num_queries(7):
+        assert client.get(EVENTS, {"outcome": "success"}).status_code == 200
+
+
+def test_login_settings_query_count(cast, client_for, django_assert_num_queries):
+    client = client_for(cast.administrator)
+    # 1 user, 2 the reader's roles, 3 the settings row, 4 the reader's authenticator app,
+    # 5-7 session renewal
+    with django_assert_num_queries(7):
+        assert client.get(SETTINGS).status_code == 200
