@@ -2,6 +2,7 @@
 logins and the administrators' pages (single sign-on itself: test_oidc.py)."""
 
 from datetime import timedelta
+from typing import Any
 
 import pyotp
 import pytest
@@ -23,7 +24,7 @@ EVENTS = reverse("accounts:events")
 PASSWORD = "secret-password-42"  # the factory's
 
 
-def _password(client: Client, username: str, password: str = PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
+def _password(client: Client, username: str, password: str = PASSWORD, **extra: Any):  # type: ignore[no-untyped-def]
     return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
 
