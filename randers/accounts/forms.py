@@ -4,8 +4,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from units import permissions as unit_permissions
-
 from . import selectors, services
 from .models import LoginEvent, TOTPDevice
 
@@ -25,7 +23,7 @@ class LocalLoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if selectors.local_login_enabled():
             return
-        if unit_permissions.is_administrator(user) and selectors.confirmed_totp_device(user):
+        if selectors.needs_second_factor(user) and selectors.confirmed_totp_device(user):
             return  # break-glass: administrators with a second factor keep a local login
         services.record_login_event(
             self.request,

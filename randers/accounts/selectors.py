@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from django.db.models import Q
 from django.utils import timezone
 
+from units import permissions as unit_permissions
 from units.models import User
 
 from .models import LoginEvent, LoginEventQuerySet, LoginSettings, TOTPDevice
@@ -18,6 +19,12 @@ def login_settings() -> LoginSettings:
 
 def local_login_enabled() -> bool:
     return login_settings().local_login_enabled
+
+
+def needs_second_factor(user: User) -> bool:
+    """Administrators, and anyone who may use the Django admin, log in locally only with the code
+    of an authenticator app."""
+    return user.is_superuser or user.is_staff or unit_permissions.is_administrator(user)
 
 
 def confirmed_totp_device(user: User) -> TOTPDevice | None:

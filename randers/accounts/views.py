@@ -76,7 +76,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
-        if unit_permissions.is_administrator(user):
+        if selectors.needs_second_factor(user):
             self.request.session.cycle_key()
             self.request.session[PENDING] = {
                 "user": user.pk,

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from randers.accounts import services
 from randers.accounts.models import LoginEvent, LoginSettings, TOTPDevice
+from randers.accounts.oidc import forget_discovery
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -330,3 +332,59 @@ def test_login_settings_query_count(cast, client_for, django_assert_num_queries)
     # 5-7 session renewal
     with django_assert_num_queries(7):
         assert client.get(SETTINGS).status_code == 200
+
+
+# --- Who needs the second factor -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["is_superuser", "is_staff"])
+def test_anyone_who_may_use_the_django_admin_needs_the_code(organisation, client, flag):
+    UserFactory.create(username="ops", **{flag: True})
+    assert _password(client, "ops")["Location"] == TOTP
+    assert not _logged_in(client)
+
+
+# --- Single sign-on failing before the provider answers -----------------------------------------
+
+
+@pytest.fixture
+def sso_on(settings):  # type: ignore[no-untyped-def]
+    settings.OIDC_ENABLED = True
+    settings.OIDC_RP_CLIENT_ID = "aftalestyring"
+    settings.OIDC_RP_CLIENT_SECRET = "secret"
+    settings.OIDC_ISSUER = "http://127.0.0.1:9"  # nothing listens there
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "randers.accounts.oidc.OIDCBackend",
+    ]
+    forget_discovery()
+    yield
+    forget_discovery()
+
+
+def test_unreachable_provider_is_explained_not_a_500(client, sso_on):
+    response = client.get(reverse("accounts:oidc-start"))
+    assert response.status_code == 503
+    assert "Kommunens login kunne ikke nås" in response.content.decode()
+    assert _events() == [("", "oidc", "failure")]
+    assert LoginEvent.objects.get().reason == "provider"
+
+
+def test_login_cancelled_at_the_provider_is_explained_and_logged(client, sso_on):
+    response = client.get(
+        reverse("accounts:oidc-callback"), {"error": "access_denied", "state": "x"}
+    )
+    assert response.status_code == 400
+    assert "annulleret eller afvist" in response.content.decode()
+    assert LoginEvent.objects.get().reason == "cancelled"
+
+
+def test_callback_without_a_started_login_is_refused(client, sso_on):
+    response = client.get(reverse("accounts:oidc-callback"), {"code": "c", "state": "s"})
+    assert response.status_code == 400
+    assert "Log-ind kunne ikke gennemføres" in response.content.decode()
+
+
+def test_login_page_offers_sso_with_the_page_asked_for(client, sso_on):
+    body = client.get(LOGIN, {"next": "/aftaler/"}).content.decode()
+    assert f'href="{reverse("accounts:oidc-start")}?next=/aftaler/"' in body
