@@ -53,6 +53,8 @@ PAGES = [
     ("common goals", "admin", "/aftaler/maal/faelles-maal/", False),
     ("agreement book", "admin", "/aftaler/aftalebog/", False),
     ("jobs", "admin", "/jobs/", False),
+    ("log of logins", "admin", "/organisation/login/log/", False),
+    ("login settings", "admin", "/organisation/login/", False),
 ]
 
 

@@ -2,11 +2,13 @@
 logins and the administrators' pages (single sign-on itself: test_oidc.py)."""
 
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pyotp
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -388,3 +390,17 @@ def test_callback_without_a_started_login_is_refused(client, sso_on):
 def test_login_page_offers_sso_with_the_page_asked_for(client, sso_on):
     body = client.get(LOGIN, {"next": "/aftaler/"}).content.decode()
     assert f'href="{reverse("accounts:oidc-start")}?next=/aftaler/"' in body
+
+
+# --- Demo data -----------------------------------------------------------------------------------
+
+
+def test_demo_admin_logs_in_with_demo_password_and_the_demo_code(db, client):
+    output = StringIO()
+    call_command("seed_demo", units=3, stdout=output)
+    assert services.DEMO_TOTP_SECRET in output.getvalue()
+    assert _password(client, "admin", "demo")["Location"] == TOTP
+    code = StringIO()
+    call_command("demo_totp", stdout=code)
+    assert client.post(TOTP, {"code": code.getvalue().strip()})["Location"] == HOME
+    assert _password(Client(), "leader", "demo")["Location"] == HOME  # no code for the others
