@@ -50,13 +50,16 @@ class TOTPCodeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, device: TOTPDevice, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, device: TOTPDevice, secret: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.device = device
+        self.secret = secret  # a new app's secret, replacing the device's when the code is right
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"]
-        if not services.verify_totp(self.device, code):
+        if not services.verify_totp(self.device, code, secret=self.secret):
             raise forms.ValidationError(
                 _("The code is not right. Enter the code your app shows now."), code="wrong"
             )

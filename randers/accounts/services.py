@@ -78,10 +78,10 @@ def start_totp_enrolment(user: User) -> TOTPDevice:
     return device
 
 
-def replace_totp_device(user: User) -> TOTPDevice:
-    """A fresh, unconfirmed secret for a person who sets up a new authenticator app. The old app
-    keeps working until the new one is confirmed (the new secret is kept in the session)."""
-    return TOTPDevice(user=user, secret=pyotp.random_base32())
+def new_totp_secret() -> str:
+    """A fresh secret for a person who sets up a new authenticator app while logged in. The old
+    app keeps working until a code from the new one is entered (`verify_totp(secret=...)`)."""
+    return pyotp.random_base32()
 
 
 def verify_totp(device: TOTPDevice, code: str, *, secret: str | None = None) -> bool:
@@ -98,7 +98,10 @@ def verify_totp(device: TOTPDevice, code: str, *, secret: str | None = None) -> 
         totp = pyotp.TOTP(secret or locked.secret)
         now = totp.timecode(timezone.now())
         for step in (now - 1, now, now + 1):
-            if step > locked.last_used_step and hmac.compare_digest(totp.generate_otp(step), code):
+            unused = (
+                secret is not None or step > locked.last_used_step
+            )  # a new secret: no code used
+            if unused and hmac.compare_digest(totp.generate_otp(step), code):
                 locked.last_used_step = step
                 if secret or locked.confirmed_at is None:  # a new app, or the first code
                     locked.secret = secret or locked.secret

@@ -21,7 +21,12 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -155,6 +160,41 @@ def _qr_code(user: User, secret: str) -> str:
     )
     svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+NEW_APP = "_new_authenticator"  # session key: the secret of an app being set up while logged in
+
+
+@require_http_methods(["GET", "POST"])
+def authenticator(request: HttpRequest) -> HttpResponseBase:
+    """A logged-in administrator sets up a new authenticator app (a new phone): the old one works
+    until a code from the new one is entered."""
+    assert isinstance(request.user, User)
+    user = request.user
+    if not selectors.needs_second_factor(user):
+        raise PermissionDenied
+    secret = request.session.get(NEW_APP)
+    if request.method == "GET" or not isinstance(secret, str):
+        secret = services.new_totp_secret()
+        request.session[NEW_APP] = secret
+    device = services.start_totp_enrolment(user)
+    form = forms.TOTPCodeForm(
+        request.POST if request.method == "POST" else None, device=device, secret=secret
+    )
+    if request.method == "POST" and form.is_valid():
+        del request.session[NEW_APP]
+        messages.success(request, _("Your new authenticator app is set up."))
+        return redirect("accounts:settings" if unit_permissions.is_administrator(user) else "home")
+    return render(
+        request,
+        "accounts/authenticator.html",
+        {
+            "form": form,
+            "secret": secret,
+            "qr_code": _qr_code(user, secret),
+            "has_device": device.confirmed,
+        },
+    )
 
 
 # --- Single sign-on ------------------------------------------------------------------------------

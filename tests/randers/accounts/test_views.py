@@ -404,3 +404,57 @@ def test_demo_admin_logs_in_with_demo_password_and_the_demo_code(db, client):
     call_command("demo_totp", stdout=code)
     assert client.post(TOTP, {"code": code.getvalue().strip()})["Location"] == HOME
     assert _password(Client(), "leader", "demo")["Location"] == HOME  # no code for the others
+
+
+# --- A new authenticator app while logged in -----------------------------------------------------
+
+AUTHENTICATOR = reverse("accounts:authenticator")
+
+
+def test_administrator_replaces_the_authenticator_app(cast, client_for):
+    old = _enrolled(cast.administrator)
+    client = client_for(cast.administrator)
+    page = client.get(AUTHENTICATOR).content.decode()
+    new_secret = client.session["_new_authenticator"]
+    assert new_secret in page
+    assert 'src="data:image/svg+xml;base64,' in page
+
+    wrong = client.post(AUTHENTICATOR, {"code": old.now()})  # the old app's code is not enough
+    assert "Koden er ikke rigtig" in wrong.content.decode()
+    assert TOTPDevice.objects.get().secret == old.secret
+
+    response = client.post(AUTHENTICATOR, {"code": pyotp.TOTP(new_secret).now()})
+
+    assert response["Location"] == SETTINGS
+    assert TOTPDevice.objects.get().secret == new_secret
+
+
+@pytest.mark.parametrize("person", ["leader_a", "director", "council_member"])
+def test_only_people_who_need_a_second_factor_set_up_an_app(cast, client_for, person):
+    client = client_for(getattr(cast, person))
+    assert client.get(AUTHENTICATOR).status_code == 403
+    assert client.post(AUTHENTICATOR, {"code": "123456"}).status_code == 403
+    assert not TOTPDevice.objects.exists()
+
+
+def test_anonymous_visitor_cannot_set_up_an_app(client):
+    assert client.get(AUTHENTICATOR)["Location"] == f"{LOGIN}?next={AUTHENTICATOR}"
+
+
+def test_authenticator_page_query_count(cast, client_for, django_assert_num_queries):
+    _enrolled(cast.administrator)
+    client = client_for(cast.administrator)
+    # 1 user, 2 the reader's roles, 3 the authenticator app,
+    # 4-6 saving the session (the new secret; the renewal rides along)
+    with django_assert_num_queries(6):
+        assert client.get(AUTHENTICATOR).status_code == 200
+
+
+def test_code_step_query_count(cast, client, django_assert_num_queries):
+    _enrolled(cast.administrator)
+    _password(client, "administrator")
+    client.get(TOTP)
+    # 1 the person logging in, 2 django-axes' failures for the username and address,
+    # 3 the authenticator app
+    with django_assert_num_queries(3):
+        assert client.get(TOTP).status_code == 200
