@@ -30,7 +30,7 @@ class LocalLoginForm(AuthenticationForm):
             method=LoginEvent.Method.LOCAL,
             outcome=LoginEvent.Outcome.REFUSED,
             user=user,
-            reason="local login is switched off",
+            reason=LoginEvent.Reason.LOCAL_LOGIN_OFF,
         )
         raise forms.ValidationError(self.error_messages["local_login_off"], code="local_login_off")
 

@@ -90,6 +90,15 @@ class LoginEvent(models.Model):
         REFUSED = "refused", _("Refused")
         LOCKED_OUT = "locked_out", _("Locked out")
 
+    class Reason(models.TextChoices):
+        UNKNOWN = "unknown", _("no active person with this e-mail")
+        NO_EMAIL = "no_email", _("the identity provider sent no e-mail")
+        INVALID = "invalid", _("expired, tampered with or not verifiable")
+        CANCELLED = "cancelled", _("cancelled or refused at the identity provider")
+        PROVIDER = "provider", _("the identity provider could not be reached")
+        LOCAL_LOGIN_OFF = "local_off", _("login with username and password is switched off")
+        TOO_MANY_ATTEMPTS = "attempts", _("too many failed attempts")
+
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -102,7 +111,7 @@ class LoginEvent(models.Model):
     username = models.CharField(_("username or e-mail tried"), max_length=254, blank=True)
     method = models.CharField(_("method"), max_length=10, choices=Method)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=500, blank=True)
 

@@ -16,11 +16,6 @@ from units.models import User
 from . import services
 from .models import LoginEvent
 
-REASONS = {
-    "unknown": "no active person with this e-mail",
-    "no_email": "the provider sent no e-mail",
-}
-
 
 def _method(request: HttpRequest | None, default: str = LoginEvent.Method.LOCAL) -> str:
     return getattr(request, "login_method", default)
@@ -44,7 +39,7 @@ def log_login_failure(
         method=_method(request),
         outcome=LoginEvent.Outcome.FAILURE,
         username=str(username or ""),
-        reason=REASONS.get(refusal, refusal),
+        reason=refusal,
     )
     if request is not None:
         request.login_event_recorded = True  # type: ignore[attr-defined]
@@ -59,5 +54,5 @@ def log_lockout(
         method=_method(request),
         outcome=LoginEvent.Outcome.LOCKED_OUT,
         username=username or "",
-        reason="too many failed attempts",
+        reason=LoginEvent.Reason.TOO_MANY_ATTEMPTS,
     )

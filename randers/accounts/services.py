@@ -38,7 +38,7 @@ def record_login_event(
         username=(username or (user.get_username() if user else ""))[:254],
         method=method,
         outcome=outcome,
-        reason=reason[:200],
+        reason=reason,
         ip_address=ip_address or None,
         user_agent=user_agent[:500],
     )

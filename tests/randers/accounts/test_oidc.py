@@ -51,7 +51,7 @@ def test_unknown_work_email_is_refused_clearly_and_logged(oidc_provider):
         "stranger@randers.dk",
         LoginEvent.Method.OIDC,
         LoginEvent.Outcome.FAILURE,
-        "no active person with this e-mail",
+        "unknown",
     )
 
 
