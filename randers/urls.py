@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("randers.organisation.urls")),
     path("aftaler/", include("agreements.urls")),
     path("jobs/", include("randers.jobs.urls")),
+    path("varsler/", include("randers.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
