@@ -25,7 +25,7 @@ Tasks and their deadlines:
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
@@ -318,11 +318,10 @@ def inbox_for(
         for period in periods
         if (unit.pk, period.pk) not in started and not unit.is_closed
     ]
-    chairs: dict[int, list[int]] = {c: [int(user.pk)] for c in roles.chaired_committees}
+    me = cast(int, user.pk)
+    chairs: dict[int, list[int]] = {c: [me] for c in roles.chaired_committees}
     tasks = build_tasks(periods, agreements, units_without, chairs, today)
-    return Inbox(
-        _sorted([task for task in tasks if task.person_id == user.pk]), agreements=agreements
-    )
+    return Inbox(_sorted([task for task in tasks if task.person_id == me]), agreements=agreements)
 
 
 def all_tasks(*, today: date | None = None) -> tuple[list[Period], list[Task]]:
