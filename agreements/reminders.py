@@ -78,7 +78,7 @@ def _due_today(tasks: list[inbox.Task], today: date) -> list[_Due]:
 
 def _text(item: _Due) -> str:
     task = item.task
-    deadline = formats.date_format(task.due, "j. F Y") if task.due else ""
+    deadline = formats.date_format(task.due) if task.due else ""
     if item.area_overdue:
         return _("%(unit)s: %(task)s (deadline %(date)s)") % {
             "unit": task.unit.name,
