@@ -31,7 +31,7 @@ def run_on(day: date) -> reminders.ReminderRun:
 
 def sent() -> list[tuple[str, str]]:
     """(recipient, subject) of each e-mail of the run, sorted."""
-    return sorted((message.to[0].split("@")[0], message.subject) for message in mail.outbox)
+    return sorted((m.to[0].split("@")[0], str(m.subject)) for m in mail.outbox)
 
 
 def test_a_week_before_the_deadline_the_leader_is_reminded(drafting, cast):
@@ -87,7 +87,7 @@ def test_overdue_tasks_come_in_a_weekly_digest_on_mondays_and_the_director_gets_
         "Tirsdalens Skole: Skriv og indsend aftalen 2027 for Tirsdalens Skole "
         "(frist 1. november 2026)" in director
     )
-    html = digest["director"].alternatives[0]
+    html = digest["director"].alternatives[0]  # type: ignore[attr-defined]
     assert html[1] == "text/html"
     assert '<li><a href="http://testserver/aftaler/' in html[0]
     # The same Monday again: nothing; the next Monday: the digest again, while still overdue.
