@@ -1809,11 +1809,11 @@ class PeriodData:
     lock_after_days: int | None = None
 
 
-def _plus_year(day: date) -> date:
+def _plus_years(day: date, years: int = 1) -> date:
     try:
-        return day.replace(year=day.year + 1)
+        return day.replace(year=day.year + years)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
+        return day.replace(year=day.year + years, day=28)
 
 
 def next_period_data(previous: Period) -> PeriodData:
@@ -1822,13 +1822,13 @@ def next_period_data(previous: Period) -> PeriodData:
     return PeriodData(
         name=name,
         slug=f"aftaler-{name}".lower().replace(" ", "-") if name.isdigit() else "",
-        starts_on=_plus_year(previous.starts_on),
-        ends_on=_plus_year(previous.ends_on),
-        draft_due=_plus_year(previous.draft_due),
-        submit_due=_plus_year(previous.submit_due),
-        dialogue_starts=_plus_year(previous.dialogue_starts),
-        dialogue_ends=_plus_year(previous.dialogue_ends),
-        signing_due=_plus_year(previous.signing_due),
+        starts_on=_plus_years(previous.starts_on),
+        ends_on=_plus_years(previous.ends_on),
+        draft_due=_plus_years(previous.draft_due),
+        submit_due=_plus_years(previous.submit_due),
+        dialogue_starts=_plus_years(previous.dialogue_starts),
+        dialogue_ends=_plus_years(previous.dialogue_ends),
+        signing_due=_plus_years(previous.signing_due),
         required_signers=list(previous.required_signers),
         lock_after_days=previous.lock_after_days,
     )
@@ -1837,7 +1837,7 @@ def next_period_data(previous: Period) -> PeriodData:
 @transaction.atomic
 def open_period(data: PeriodData, *, copy_from: Period | None, by: User | None) -> Job:
     """Create the period with its deadlines, the template sections and follow-up points of
-    `copy_from` (the points moved by as much as the start), and queue the job that gives every
+    `copy_from` (the points moved by as many years as the start), and queue the job that gives every
     active unit its draft and notifies the leaders."""
     _check(by is None or permissions.can_open_period(by), by)
     period = Period(**data.__dict__)
@@ -1848,9 +1848,11 @@ def open_period(data: PeriodData, *, copy_from: Period | None, by: User | None) 
             TemplateSection(period=period, order=s.order, title=s.title, guidance=s.guidance)
             for s in copy_from.template_sections.order_by("order")
         )
-        shift = period.starts_on - copy_from.starts_on
+        years = period.starts_on.year - copy_from.starts_on.year
         FollowUpPoint.objects.bulk_create(
-            FollowUpPoint(period=period, name=p.name, kind=p.kind, due_on=p.due_on + shift)
+            FollowUpPoint(
+                period=period, name=p.name, kind=p.kind, due_on=_plus_years(p.due_on, years)
+            )
             for p in copy_from.follow_up_points.order_by("due_on")
         )
     return jobs.create_job(
