@@ -75,6 +75,9 @@ class Kind(TextChoices):
     READ_FOLLOW_UP = "read_follow_up", gettext_lazy("Read follow-up")
 
 
+# The home page lists this many tasks, soonest deadline first, and says how many more there are.
+SHOWN = 15
+
 # Tasks of the unit's leader: when they are overdue, the director hears of it.
 LEADER_KINDS = {Kind.START, Kind.SUBMIT, Kind.REPORT}
 
@@ -155,6 +158,15 @@ class Inbox:
     @property
     def overdue(self) -> list[Task]:
         return [task for task in self.tasks if task.overdue]
+
+    @property
+    def shown(self) -> list[Task]:
+        """The tasks the home page lists: the most pressing (the list is sorted by deadline)."""
+        return self.tasks[:SHOWN]
+
+    @property
+    def hidden(self) -> int:
+        return max(0, len(self.tasks) - SHOWN)
 
     def __bool__(self) -> bool:
         return bool(self.tasks)
