@@ -780,7 +780,7 @@ def _build_notifications(period: Period) -> None:
         agreement = comment.agreement
         rows.append(
             Notification(
-                recipient_id=agreement.unit.leader_id,
+                recipient_id=agreement.unit.leader_id or 0,
                 kind=Notification.Kind.COMMENT,
                 title=f"{comment.author} har kommenteret aftalen {period.name} for "
                 f"{agreement.unit.name}",
@@ -798,7 +798,7 @@ def _build_notifications(period: Period) -> None:
     ):
         rows.append(
             Notification(
-                recipient_id=agreement.unit.area.director_id,
+                recipient_id=agreement.unit.area.director_id or 0,
                 kind=Notification.Kind.SIGNATURE_NEEDED,
                 title=f"Aftalen {period.name} for {agreement.unit.name} venter på din underskrift",
                 body="Udvalget har godkendt den.",
