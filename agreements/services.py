@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -298,9 +299,11 @@ def create_agreement(
     by: User | None,
     rollover: Agreement | None = None,
     keep_goals: list[Goal] | None = None,
+    reindex: bool = True,
 ) -> Agreement:
     """Start the unit's agreement for the period: from the template, or rolled over from last
-    period's signed agreement (its section texts, and the goals in `keep_goals`)."""
+    period's signed agreement (its section texts, and the goals in `keep_goals`). Many at once
+    (`start_drafts`) pass `reindex=False` and index them together afterwards."""
     _check(by is None or permissions.can_start_agreement(by, unit.pk), by)
     if unit.is_closed:
         raise AgreementError(_("A closed unit gets no new agreements."))
@@ -344,7 +347,8 @@ def create_agreement(
         target=_("The agreement"),
         after=str(agreement.get_source_display()),
     )
-    reindex_agreement(agreement)
+    if reindex:
+        reindex_agreement(agreement)
     return agreement
 
 
@@ -1938,34 +1942,37 @@ def start_drafts(period: Period, unit_ids: list[int]) -> list[Agreement]:
                     by=None,
                     rollover=rollover,
                     keep_goals=list(rollover.goals.all()) if rollover else None,
+                    reindex=False,
                 )
             )
     leaders = {u.leader_id for u in units if u.leader_id}
     if made:
+        reindex_agreements(made)
         _notify_drafts(period, made, leaders)
     return made
 
 
 def _notify_drafts(period: Period, made: list[Agreement], leader_ids: set[int]) -> None:
+    """Each leader hears that the draft is ready (one insert for all)."""
     people = {p.pk: p for p in _people(*leader_ids)}
-    for agreement in made:
-        leader = people.get(agreement.unit.leader_id or 0)
-        if leader is None:
-            continue
+    deliveries = []
 
-        def message(agreement: Agreement = agreement) -> tuple[str, str]:
+    def message_for(agreement: Agreement) -> Callable[[], tuple[str, str]]:
+        def message() -> tuple[str, str]:
             names = {"unit": agreement.unit.name, "period": period.name}
             title = _("Your draft of the agreement %(period)s for %(unit)s is ready") % names
             return title, _("Submit it by %(date)s.") % {
                 "date": formats.date_format(period.submit_due, "j. F Y")
             }
 
-        notifications.notify(
-            [leader],
-            kind=Notification.Kind.DRAFT_READY,
-            url=reverse("agreements:edit", args=[agreement.uuid]),
-            message=message,
-        )
+        return message
+
+    for agreement in made:
+        leader = people.get(agreement.unit.leader_id or 0)
+        if leader is not None:
+            url = reverse("agreements:edit", args=[agreement.uuid])
+            deliveries.append((leader, url, message_for(agreement)))
+    notifications.notify_each(deliveries, kind=Notification.Kind.DRAFT_READY)
 
 
 def open_period_part(job_id: int, part: int) -> None:
