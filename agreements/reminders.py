@@ -202,9 +202,13 @@ def send_reminders(*, today: date | None = None) -> ReminderRun:
         messages: list[EmailMultiAlternatives] = []
         sent_rows: list[int] = []
         sent_notifications: list[int] = []
+        skipped: list[int] = []
         for person_id, (person, person_rows, person_pending) in by_person.items():
             frequency = chosen[person_id]
             if frequency == Frequency.WEEKLY and not monday:
+                continue
+            if frequency == Frequency.OFF or not person.email:  # turned off since they were made
+                skipped += [row.pk for row in person_rows]
                 continue
             if frequency == Frequency.IMMEDIATE:
                 together = []
@@ -221,6 +225,7 @@ def send_reminders(*, today: date | None = None) -> ReminderRun:
             sent_notifications += [n.pk for n in person_pending]
         now = timezone.now()
         SentReminder.objects.filter(pk__in=sent_rows).update(emailed_at=now)
+        SentReminder.objects.filter(pk__in=skipped).update(email_skipped=True)
         Notification.objects.filter(pk__in=sent_notifications).update(emailed_at=now)
         # Sent inside the transaction: should sending fail, nothing is marked as sent.
         run.emails = notifications.send_messages(messages)

@@ -159,3 +159,13 @@ def test_a_run_costs_the_same_number_of_queries_for_more_units(
         django_assert_max_num_queries(20),
     ):
         reminders.send_reminders()
+
+
+def test_reminders_waiting_for_a_digest_are_not_sent_once_turned_off(drafting, cast):
+    Preference.objects.create(person=cast.leader_a, frequency=Frequency.WEEKLY)
+    run_on(date(2026, 10, 25))  # Sunday: the reminder waits for Monday's digest
+    Preference.objects.filter(person=cast.leader_a).update(frequency=Frequency.OFF)
+    run_on(date(2026, 10, 26))
+    assert [m for m in mail.outbox if m.to == [cast.leader_a.email]] == []
+    reminder = SentReminder.objects.get(recipient=cast.leader_a)
+    assert (reminder.email_skipped, reminder.emailed_at) == (True, None)
