@@ -106,3 +106,25 @@ def test_the_inbox_costs_one_query_whatever_the_number_of_tasks(
             # the agreements of the periods with their open threads, signatures and reports
             with django_assert_num_queries(1):
                 inbox.inbox_for(person, periods)
+
+
+def test_the_home_page_lists_the_tasks_first_with_deadline_and_overdue_mark(
+    client_for, cast, organisation, period
+):
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        draft = services.create_agreement(organisation.unit_a, period, by=None)
+        body = client_for(cast.leader_a).get("/").content.decode()
+    assert body.index("Mine opgaver") < body.index("Dine enheder")
+    assert f'<a href="/aftaler/{draft.uuid}/rediger/">Skriv og indsend aftalen 2027 for ' in body
+    assert 'Frist: <time datetime="2026-11-01">1. november 2026</time>' in body
+    assert "Du har 1 opgave. <strong>1 er forsinket.</strong>" in body
+    assert 'href="/aftaler/perioder/aftaler-2027/">Årshjulet for 2027</a>' in body
+
+
+def test_a_director_without_tasks_is_told_so(client_for, cast, period):
+    body = client_for(cast.other_director).get("/").content.decode()
+    assert "Du har ingen opgaver lige nu." in body
+
+
+def test_council_members_have_no_task_list(client_for, cast, period):
+    assert "Mine opgaver" not in client_for(cast.council_member).get("/").content.decode()

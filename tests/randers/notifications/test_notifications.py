@@ -147,3 +147,11 @@ def test_list_query_count_is_constant(client_for, cast, draft, django_assert_num
     # the person's e-mail choice
     with django_assert_num_queries(5):
         assert client.get(LIST).status_code == 200
+
+
+def test_preferences_query_count(client_for, cast, django_assert_num_queries):
+    client = client_for(cast.leader_a)
+    client.get(PREFERENCES)  # the first request renews the session
+    # user, the person's e-mail choice, the person's roles (menu)
+    with django_assert_num_queries(3):
+        assert client.get(PREFERENCES).status_code == 200
