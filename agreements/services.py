@@ -1904,7 +1904,14 @@ def _period_result(job: Job) -> dict[str, Any]:
             "The period %(period)s is open: %(count)d units have their drafts.",
             made,
         ) % {"period": job.params.get("period_name", ""), "count": made}
-    return {"agreements": made, "message": message}
+        link_text = _("See the period's annual cycle")
+    period = Period.objects.filter(pk=period_id).first()
+    return {
+        "agreements": made,
+        "message": message,
+        "url": period.get_absolute_url() if period else "",
+        "link_text": link_text,
+    }
 
 
 def start_drafts(period: Period, unit_ids: list[int]) -> list[Agreement]:

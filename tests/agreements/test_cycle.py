@@ -169,7 +169,12 @@ def test_opening_a_period_gives_every_active_unit_its_draft_and_notifies_the_lea
         tasks.open_period_part(job.pk, part)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
-    assert job.result["agreements"] == 3
+    assert job.result == {
+        "agreements": 3,
+        "message": "Perioden 2028 er åbnet: 3 enheder har fået deres udkast.",
+        "url": "/aftaler/perioder/aftaler-2028/",
+        "link_text": "Se periodens årshjul",
+    }
     drafts = {a.unit.name: a for a in Agreement.objects.filter(period=new).select_related("unit")}
     assert sorted(drafts) == ["Affaldscentret", "Havndal Skole", "Tirsdalens Skole"]
     rolled = drafts["Tirsdalens Skole"]
