@@ -128,3 +128,8 @@ def test_a_director_without_tasks_is_told_so(client_for, cast, period):
 
 def test_council_members_have_no_task_list(client_for, cast, period):
     assert "Mine opgaver" not in client_for(cast.council_member).get("/").content.decode()
+
+
+def test_council_members_find_the_annual_cycle_on_the_home_page(client_for, cast, period):
+    body = client_for(cast.council_member).get("/").content.decode()
+    assert 'href="/aftaler/perioder/aftaler-2027/">Årshjulet for 2027</a>' in body
