@@ -31,6 +31,8 @@ from goals.models import (
     IndicatorDefinition,
     Measurement,
 )
+from randers.audit.models import AccessEvent
+from randers.audit.services import record_access
 from randers.http import HtmxHttpRequest
 from randers.jobs.models import Job
 from randers.jobs.services import create_job
@@ -66,6 +68,19 @@ def _actor(request: HtmxHttpRequest) -> User:
     """The signed-in person acting (the views that act are never open to anonymous visitors)."""
     assert isinstance(request.user, User)
     return request.user
+
+
+def _record_draft_read(request: HtmxHttpRequest, agreement: Agreement) -> None:
+    """The access log: an agreement that is not signed was read (its working text). The data is
+    about the unit's leader."""
+    if agreement.state != State.SIGNED:
+        record_access(
+            request,
+            kind=AccessEvent.Kind.DRAFT,
+            obj=agreement,
+            label=str(agreement),
+            subject_id=agreement.unit.leader_id,
+        )
 
 
 def _require(allowed: bool) -> None:
@@ -129,6 +144,8 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
         else None
     )
     signatures, in_force_signatures = selectors.signature_blocks(agreement, [version, in_force])
+    if working:
+        _record_draft_read(request, agreement)
     return render(
         request,
         "agreements/detail.html",
@@ -150,6 +167,7 @@ def history(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     agreement = _agreement(request, uuid)
     _require(permissions.can_view_history(request.user, agreement))
     state_changes, edits = selectors.history_of(agreement)
+    _record_draft_read(request, agreement)
     return render(
         request,
         "agreements/history.html",
@@ -188,6 +206,7 @@ def compare(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
 
     old_label, old = side(request.GET.get("fra", "forrige"))
     new_label, new = side(request.GET.get("til", "kladde"))
+    _record_draft_read(request, agreement)
     return render(
         request,
         "agreements/compare.html",
@@ -357,6 +376,7 @@ def _editable_agreement(request: HtmxHttpRequest, uuid: str) -> Agreement:
 @require_GET
 def edit(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     agreement = _editable_agreement(request, uuid)
+    _record_draft_read(request, agreement)
     return render(request, "agreements/editor.html", _editor_context(agreement))
 
 
@@ -832,6 +852,7 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     if permissions.can_view_working_copy(request.user, agreement):
         goals = list(selectors.goals_for_content(agreement))
         content = selectors.working_content(agreement, sections=sections, goals=goals)
+        _record_draft_read(request, agreement)
     else:
         assert agreement.signed_version is not None
         goals = list(agreement.goals.order_by("order"))
@@ -1364,6 +1385,13 @@ def follow_up(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
     measurements = {
         m.indicator_id: m for m in report.measurements.all() if m.indicator_id is not None
     }
+    record_access(
+        request,
+        kind=AccessEvent.Kind.FOLLOW_UP,
+        obj=report,
+        label=f"{agreement} – {report.point.name}",
+        subject_id=agreement.unit.leader_id,
+    )
     return render(
         request,
         "agreements/follow_up.html",

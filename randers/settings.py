@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "randers",
     "randers.jobs",
     "randers.notifications",
+    "randers.audit",
     "units",
     "goals",
     "agreements",
@@ -131,6 +132,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "randers.audit.context.audit_context",
     "randers.middleware.idle_timeout",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -275,6 +277,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Audit and access log --------------------------------------------------------------------
+
+# Days the audit log and the access log are kept; the daily prune (beat, 03:15) deletes older
+# records. At least six months: the database refuses to delete anything younger than 183 days.
+AUDIT_MINIMUM_RETENTION_DAYS = 183
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
+if AUDIT_RETENTION_DAYS < AUDIT_MINIMUM_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least {AUDIT_MINIMUM_RETENTION_DAYS} (six months), "
+        f"not {AUDIT_RETENTION_DAYS}."
+    )
+# django-pghistory's context (randers/audit/context.py): the signed-in person is read only when
+# a change is written.
+PGHISTORY_JSON_ENCODER = "randers.audit.context.AuditJSONEncoder"
+
 # --- Language and time ------------------------------------------------------------------------
 
 LANGUAGE_CODE = "da"
@@ -328,6 +345,7 @@ CELERY_BEAT_SCHEDULE = {
         if REMINDERS_EVERY_SECONDS
         else crontab(hour=REMINDERS_HOUR, minute=0),
     },
+    "prune-audit": {"task": "audit.prune_audit", "schedule": crontab(hour=3, minute=15)},
 }
 
 # --- Mail -------------------------------------------------------------------------------------

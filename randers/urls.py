@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("", include("units.urls")),
     path("", include("randers.organisation.urls")),
+    path("", include("randers.audit.urls")),
     path("aftaler/", include("agreements.urls")),
     path("jobs/", include("randers.jobs.urls")),
     path("varsler/", include("randers.notifications.urls")),

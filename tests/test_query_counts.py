@@ -3,7 +3,9 @@
 The demo municipality of `seed_demo` is built small, each page counted, then grown five-fold and
 each page counted again: the counts must be the same (and within the budget of 12 queries of the
 performance goals). Pages are counted as a person who is already browsing sees them: after a
-first request (which may renew the session), as in the benchmark.
+first request (which may renew the session), as in the benchmark. The access log's one INSERT on
+the pages that show unsigned agreements, follow-up or a person (issue 9: every such reading is
+recorded) is counted, but outside the budget of reads.
 """
 
 from io import StringIO
@@ -20,6 +22,7 @@ from units.models import User
 pytestmark = pytest.mark.django_db
 
 BUDGET = 12
+ACCESS_LOG_INSERT = 'INSERT INTO "audit_accessevent"'
 
 
 def count_queries() -> dict[str, int]:
@@ -34,7 +37,10 @@ def count_queries() -> dict[str, int]:
         assert client.get(url).status_code == 200, url
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200, url
-        counts[page] = len(queries.captured_queries)
+        sql = [query["sql"] for query in queries.captured_queries]
+        recorded = sum(ACCESS_LOG_INSERT in statement for statement in sql)
+        assert recorded <= 1, f"{page} records {recorded} readings"
+        counts[page] = len(sql) - recorded
     return counts
 
 

@@ -19,6 +19,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from randers.audit.models import AccessEvent
+from randers.audit.services import record_access
 from randers.http import HtmxHttpRequest
 from randers.jobs.models import Job
 from randers.jobs.services import create_job
@@ -148,7 +150,11 @@ def _person_page(
 
 @require_GET
 def person(request: HttpRequest, uuid: str) -> HttpResponse:
-    return _person_page(request, _person(request, uuid))
+    person = _person(request, uuid)
+    record_access(
+        request, kind=AccessEvent.Kind.PERSON, obj=person, label=str(person), subject_id=person.pk
+    )
+    return _person_page(request, person)
 
 
 @require_POST

@@ -1,13 +1,95 @@
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from units.models import Unit
 
 from .. import permissions
-from ..models import Period
+from ..models import Agreement, Period
+from ..selectors import Segment
 
 register = template.Library()
+
+# Small components that lists show once per row are tags rather than included templates: an
+# include costs about ten times as much, which the overview and review pages felt.
+
+_STATE_BADGE: dict[str, str] = {
+    Agreement.State.SUBMITTED: " badge-info",
+    Agreement.State.IN_DIALOGUE: " badge-info",
+    Agreement.State.APPROVED: " badge-warning",
+    Agreement.State.SIGNED: " badge-success",
+    Agreement.State.REVOKED: " badge-error",
+}
+
+
+@register.simple_tag
+def state_badge(state: str, label: str | None = None) -> SafeString:
+    """An agreement state as text in a badge; the colour only repeats the text. `label` defaults
+    to the state's own name."""
+    if label is None:
+        label = str(Agreement.State(state).label)
+    return format_html('<span class="badge{}">{}</span>', _STATE_BADGE.get(state, ""), label)
+
+
+# The deadline behind each kind of overdue (the `overdue` annotation of the overview).
+_OVERDUE = {
+    "submit": ("submit_due", gettext_noop("submission, %(date)s")),
+    "review": ("dialogue_starts", gettext_noop("to the committee, %(date)s")),
+    "approve": ("dialogue_ends", gettext_noop("approval, %(date)s")),
+    "sign": ("signing_due", gettext_noop("signing, %(date)s")),
+}
+
+
+@register.simple_tag
+def overdue(agreement: Agreement) -> SafeString | str:
+    """The deadline the agreement has missed, in words (agreement annotated with `overdue`)."""
+    found = _OVERDUE.get(getattr(agreement, "overdue", ""))
+    if found is None:
+        return "–"
+    field, message = found
+    when = date_filter(getattr(agreement.period, field), "j. M")
+    return format_html(
+        '<span class="badge badge-error">{}</span> {}', _("Overdue"), _(message) % {"date": when}
+    )
+
+
+_CHANGE_BADGE = {
+    "added": ("badge badge-success", gettext_noop("new")),
+    "removed": ("badge badge-error", gettext_noop("removed")),
+    "changed": ("badge badge-info", gettext_noop("changed")),
+}
+
+
+@register.simple_tag
+def change_badge(status: str) -> SafeString:
+    """How a section or goal changed since last period."""
+    css, label = _CHANGE_BADGE.get(status, ("badge", gettext_noop("unchanged")))
+    return format_html('<span class="{}">{}</span>', css, _(label))
+
+
+@register.simple_tag
+def diff_segments(segments: list[Segment]) -> SafeString:
+    """Word-by-word changes; screen readers hear "added" and "removed"."""
+    marks = {"added": ("ins", _("added")), "removed": ("del", _("removed"))}
+    parts = []
+    for segment in segments:
+        text = linebreaksbr(segment.text)
+        if segment.kind in marks:
+            element, word = marks[segment.kind]
+            text = format_html(
+                '<{0}><span class="sr-only">[{1}: </span>{2}<span class="sr-only">]</span></{0}>',
+                SafeString(element),
+                word,
+                text,
+            )
+        parts.append(text)
+    return SafeString("".join(parts))
 
 
 @register.inclusion_tag("agreements/unit_agreements.html", takes_context=True)

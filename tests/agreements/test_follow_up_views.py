@@ -207,7 +207,7 @@ def test_the_report_page_query_count_is_constant_in_goals(
     client = client_for(cast.leader_a)
     # 1 user, 2 report with agreement, unit, area, committee, period, point, people and
     # the reports it supersedes or is superseded by, 3 the reader's roles, 4 the goals of the
-    # report with their goal, 5 their indicators, 6 the report's measurements,
-    # 7-9 session renewal (savepoint, update, release)
-    with django_assert_num_queries(9):
+    # report with their goal, 5 their indicators, 6 the report's measurements, 7 the access
+    # log's row, 8-10 session renewal (savepoint, update, release)
+    with django_assert_num_queries(10):
         assert client.get(report.get_absolute_url()).status_code == 200

@@ -397,8 +397,8 @@ def test_agreement_page_query_count_is_constant_in_goals_and_versions(
     # 1 user, 2 agreement with unit, area, director, committee, leader, period,
     # 3 the reader's roles, 4 sections, 5 goals with common goal and their council goals' titles,
     # 6 their indicators, 7 consultations, 8 the last return, 9 the committee's decisions,
-    # 10-12 session renewal (savepoint, update, release)
-    with django_assert_num_queries(12):
+    # 10 the access log's row (the agreement is not signed), 11-13 session renewal
+    with django_assert_num_queries(13):
         assert client.get(agreement.get_absolute_url()).status_code == 200
 
 
@@ -410,9 +410,9 @@ def test_editor_query_count_is_constant_in_goals(
     client = client_for(cast.leader_a)
     # 1 user, 2 agreement with unit, area and period, 3 the reader's roles,
     # 4 open comment threads, 5 sections with their last writer, 6 goals, 7 their council goals,
-    # 8 their indicators, 9 consultations, 10 the last return, 11-13 session renewal (savepoint,
-    # update, release)
-    with django_assert_num_queries(13):
+    # 8 their indicators, 9 consultations, 10 the last return, 11 the access log's row,
+    # 12-14 session renewal (savepoint, update, release)
+    with django_assert_num_queries(14):
         assert client.get(url("edit", draft)).status_code == 200
 
 

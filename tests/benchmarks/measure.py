@@ -52,6 +52,32 @@ class Floor:
         return f"/_bench/floor/?rows={rows}", rows
 
 
+BIG_TABLE_ROWS = 10_000
+
+
+def sequential_scans(sqls: list[str]) -> list[str]:
+    """The tables of more than BIG_TABLE_ROWS rows that the plans of these SELECTs read in full
+    (EXPLAIN, not ANALYZE: the planner's choice on this data). A sequential scan of a small table
+    is the planner's right choice; of a big one, it usually means a missing index."""
+    with connection.cursor() as cursor:
+        scans = set()
+        for sql in sqls:
+            if not sql.lstrip().upper().startswith(("SELECT", "(SELECT", "WITH")):
+                continue
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            plans = [cursor.fetchone()[0][0]["Plan"]]
+            while plans:
+                plan = plans.pop()
+                plans.extend(plan.get("Plans", []))
+                if plan["Node Type"] == "Seq Scan":
+                    cursor.execute(
+                        "SELECT reltuples FROM pg_class WHERE relname = %s", [plan["Relation Name"]]
+                    )
+                    if cursor.fetchone()[0] > BIG_TABLE_ROWS:
+                        scans.add(plan["Relation Name"])
+    return sorted(scans)
+
+
 def measure(repeat: int) -> list[dict[str, object]]:
     results = []
     clients: dict[str | None, tuple[Client, Floor]] = {}
@@ -68,6 +94,7 @@ def measure(repeat: int) -> list[dict[str, object]]:
         with CaptureQueriesContext(connection) as queries:
             _get(client, url)
         query_count = len(queries.captured_queries)  # now: the next request clears the log
+        scans = sequential_scans([query["sql"] for query in queries.captured_queries])
         timings, floor_timings = [], []
         for _ in range(repeat):
             timings.append(_get(client, url)[0])
@@ -84,6 +111,7 @@ def measure(repeat: int) -> list[dict[str, object]]:
                 "floor_rows": floor_rows,
                 "floor_ms": round(floor_median, 2),
                 "ratio": round(median / floor_median, 2),
+                "sequential_scans": scans,
             }
         )
     return results
@@ -98,6 +126,8 @@ def main() -> None:
     start = time.perf_counter()
     call_command("seed_demo", units=args.units, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     seed_seconds = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the statistics the planner would have after autovacuum
     print(
         json.dumps(
             {

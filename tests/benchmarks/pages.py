@@ -57,6 +57,14 @@ PAGES = [
     ("annual cycle (admin)", "admin", "/aftaler/perioder/{period}/", False),
     ("periods", "admin", "/aftaler/perioder/", False),
     ("notifications", "leader", "/varsler/", False),
+    ("audit log", "admin", "/organisation/revisionsspor/", False),
+    (
+        "audit log, one agreement",
+        "admin",
+        "/organisation/revisionsspor/?object={agreement_key}",
+        False,
+    ),
+    ("access log, one person", "admin", "/organisation/adgangslog/?subject={leader}", False),
 ]
 
 
@@ -76,6 +84,7 @@ def page_urls() -> list[tuple[str, str | None, str, bool]]:
                 agreement=agreement.get_absolute_url(),
                 period=agreement.period.slug,
                 meeting=meeting.uuid,
+                agreement_key=f"agreements.agreement:{agreement.pk}",
                 **people,
             ),
             main,

@@ -105,6 +105,19 @@ def print_pages(runs: list[dict[str, Any]]) -> None:
         if len({c[i] for c in counts}) > 1
     ]
     print("query counts the same at every size" if not differing else f"differ: {differing}")
+    for run in runs:
+        scanned = {
+            page["page"]: page["sequential_scans"]
+            for page in run["pages"]
+            if page.get("sequential_scans")
+        }
+        print(
+            f"{run['units']} units: sequential scans of tables over 10,000 rows: "
+            + (
+                "; ".join(f"{page}: {', '.join(tables)}" for page, tables in scanned.items())
+                or "none"
+            )
+        )
 
 
 def print_load(runs: list[dict[str, Any]]) -> None:
