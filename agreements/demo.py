@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from goals.demo import (
@@ -36,6 +37,7 @@ from goals.models import (
     Measurement,
 )
 from goals.services import refresh_latest_status
+from randers.notifications.models import Notification
 from units.demo import DEMO_LEADER_UNIT
 from units.models import Committee, CommitteeMembership, Unit, User
 
@@ -504,6 +506,7 @@ def build_agreements(today: date | None = None) -> dict[str, int]:
         )
     created += builder.flush()
     _build_review(current)
+    _build_notifications(current)
     follow_ups = [build_follow_ups(period, today=today) for period in (last, current)]
     return {
         "agreements": created,
@@ -759,6 +762,52 @@ COUNCIL_REMARKS = [
     "Tak for en tydelig aftale. Hvordan inddrager I forældrene i arbejdet med målene?",
     "Jeg vil gerne høre mere om erfaringerne fra sidste år på dialogmødet.",
 ]
+
+
+def _build_notifications(period: Period) -> None:
+    """A few unread notifications for the demo accounts: the comments on the leader's
+    agreement, and the director's agreements waiting for a signature (only where none exist)."""
+    if Notification.objects.exists():
+        return
+    rows = []
+    for comment in (
+        Comment.objects.filter(agreement__period=period, parent=None)
+        .exclude(author_id=F("agreement__unit__leader_id"))
+        .filter(agreement__unit__leader__isnull=False)
+        .select_related("agreement__unit", "author")
+        .order_by("agreement__unit__name", "pk")[:60]
+    ):
+        agreement = comment.agreement
+        rows.append(
+            Notification(
+                recipient_id=agreement.unit.leader_id or 0,
+                kind=Notification.Kind.COMMENT,
+                title=f"{comment.author} har kommenteret aftalen {period.name} for "
+                f"{agreement.unit.name}",
+                body=comment.body[:500],
+                url=agreement.get_absolute_url() + "#comments",
+                created_at=comment.created_at,
+                email_skipped=True,
+            )
+        )
+    for agreement in (
+        Agreement.objects.filter(period=period, state=State.APPROVED)
+        .filter(unit__area__director__isnull=False)
+        .select_related("unit__area")
+        .order_by("unit__name")
+    ):
+        rows.append(
+            Notification(
+                recipient_id=agreement.unit.area.director_id or 0,
+                kind=Notification.Kind.SIGNATURE_NEEDED,
+                title=f"Aftalen {period.name} for {agreement.unit.name} venter på din underskrift",
+                body="Udvalget har godkendt den.",
+                url=agreement.get_absolute_url(),
+                created_at=_at(period.dialogue_ends),
+                email_skipped=True,
+            )
+        )
+    Notification.objects.bulk_create(rows)
 
 
 def _build_review(period: Period) -> None:

@@ -1,3 +1,4 @@
+import itertools
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -646,3 +647,78 @@ class BookForm(forms.Form):
     def clean_scope(self) -> tuple[str, int | None]:
         kind, _sep, pk = self.cleaned_data["scope"].partition(":")
         return kind, int(pk) if pk else None
+
+
+# --- The annual cycle ---------------------------------------------------------------------------
+
+
+def _date(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class PeriodForm(forms.Form):
+    """A new period, proposed from the last one a year later, every date adjustable."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    slug = forms.SlugField(
+        label=_("Short name in addresses"),
+        max_length=100,
+        help_text=_("Lower-case letters, digits and hyphens, e.g. aftaler-2028."),
+    )
+    starts_on = _date(_("The period begins"))
+    ends_on = _date(_("The period ends"))
+    draft_due = _date(_("Drafts due"))
+    submit_due = _date(_("Submission due"))
+    dialogue_starts = _date(_("Dialogue meetings begin"))
+    dialogue_ends = _date(_("Dialogue meetings end"))
+    signing_due = _date(_("Signing due"))
+    required_signers = forms.MultipleChoiceField(
+        label=_("Required signers"), choices=SignerRole.choices, widget=forms.CheckboxSelectMultiple
+    )
+    lock_after_days = forms.IntegerField(
+        label=_("Lock for changes this many days after the period ends"),
+        min_value=0,
+        max_value=3650,
+        required=False,
+        help_text=_("Leave empty to never lock the period."),
+    )
+
+    ORDER = ["draft_due", "submit_due", "dialogue_starts", "dialogue_ends", "signing_due"]
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        if Period.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(_("A period with this name exists already."))
+        return name
+
+    def clean_slug(self) -> str:
+        slug = str(self.cleaned_data["slug"])
+        if Period.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("A period with this short name exists already."))
+        return slug
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_on", _("The period must end after it begins."))
+        dates = [(name, data.get(name)) for name in self.ORDER]
+        for (_before, earlier), (name, later) in itertools.pairwise(dates):
+            if earlier and later and later < earlier:
+                self.add_error(name, _("This date must not come before the step above it."))
+        return data
+
+    def period_data(self) -> services.PeriodData:
+        return services.PeriodData(**self.cleaned_data)
+
+
+class PeriodLockForm(forms.Form):
+    lock_after_days = forms.IntegerField(
+        label=_("Lock for changes this many days after the period ends"),
+        min_value=0,
+        max_value=3650,
+        required=False,
+        help_text=_("Leave empty to never lock the period."),
+    )

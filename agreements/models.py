@@ -9,7 +9,7 @@ update them, and a database trigger (migration 0002) refuses UPDATE and DELETE o
 import hashlib
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django.conf import settings
@@ -63,6 +63,12 @@ class Period(models.Model):
         default=default_signers,
         verbose_name=_("required signers"),
     )
+    lock_after_days = models.PositiveIntegerField(
+        _("locked for edits this many days after the end"),
+        null=True,
+        blank=True,
+        help_text=_("A grace window after the period's end; empty: never locked."),
+    )
 
     objects = PeriodQuerySet.as_manager()
 
@@ -86,8 +92,40 @@ class Period(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:cycle", kwargs={"slug": self.slug})
+
     def previous(self) -> "Period | None":
         return Period.objects.filter(ends_on__lt=self.starts_on).order_by("-ends_on").first()
+
+    @property
+    def locked_from(self) -> date | None:
+        """The first day on which the period's agreements and follow-ups can no longer be
+        edited: its end plus the grace window; None when it is never locked."""
+        if self.lock_after_days is None:
+            return None
+        return self.ends_on + timedelta(days=self.lock_after_days + 1)
+
+    def is_locked(self, on: date | None = None) -> bool:
+        locked_from = self.locked_from
+        return locked_from is not None and (on or timezone.localdate()) >= locked_from
+
+    def deadlines(self) -> list[tuple[str, str, date]]:
+        """The steps of the annual cycle with their dates, in order: (key, label, date). The
+        follow-up points come from `follow_up_points` (prefetched by the caller)."""
+        steps: list[tuple[str, str, date]] = [
+            ("draft_due", str(_("Drafts due")), self.draft_due),
+            ("submit_due", str(_("Submission due")), self.submit_due),
+            ("dialogue_starts", str(_("Dialogue meetings begin")), self.dialogue_starts),
+            ("dialogue_ends", str(_("Dialogue meetings end")), self.dialogue_ends),
+            ("signing_due", str(_("Signing due")), self.signing_due),
+            ("starts_on", str(_("The period begins")), self.starts_on),
+        ]
+        steps += [
+            (f"point_{point.pk}", point.name, point.due_on) for point in self.follow_up_points.all()
+        ]
+        steps.append(("ends_on", str(_("The period ends")), self.ends_on))
+        return sorted(steps, key=lambda step: step[2])
 
 
 class FollowUpPoint(models.Model):

@@ -256,6 +256,11 @@ def can_revoke(user: AnyUser, agreement: Agreement) -> bool:
     )
 
 
+def can_open_period(user: AnyUser) -> bool:
+    """Open a new period (and see the list of periods): administrators."""
+    return roles_of(user).administrator
+
+
 def can_start_agreement(user: AnyUser, unit_id: int) -> bool:
     """Start a unit's agreement for a period: the unit's leader and administrators."""
     roles = roles_of(user)

@@ -22,6 +22,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -38,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from goals.models import FollowUpReport, Goal, GoalFollowUp, Indicator
 from units.models import Unit
+from units.permissions import roles_of
 
 from . import permissions
 from .models import (
@@ -979,3 +981,114 @@ def latest_follow_ups(goals: list[Goal]) -> dict[int, GoalFollowUp | None]:
         ).select_related("report__point")
     }
     return {goal.pk: latest.get(goal.pk) or latest.get(goal.carried_from_id or 0) for goal in goals}
+
+
+# --- The annual cycle (årshjul) --------------------------------------------------------------
+
+State = Agreement.State
+
+
+@dataclass
+class CycleStep:
+    """One deadline of the period: how many of the units in view have done it, have it still
+    ahead (due) or have missed it (overdue). `total` is None for a date that is no task."""
+
+    key: str
+    label: str
+    on: date
+    total: int | None = None
+    done: int = 0
+    past: bool = False
+
+    @property
+    def pending(self) -> int:
+        return 0 if self.total is None else max(0, self.total - self.done)
+
+    @property
+    def due(self) -> int:
+        return 0 if self.past else self.pending
+
+    @property
+    def overdue(self) -> int:
+        return self.pending if self.past else 0
+
+
+def cycle_units(user: Any) -> QuerySet[Unit] | None:
+    """The units whose progress the person sees counted: everyone's for administrators and the
+    council, else those they lead, direct or hold the dialogue with; None for no one."""
+    roles = roles_of(user)
+    units = Unit.objects.active()
+    if roles.administrator or roles.council_member:
+        return units
+    if not (roles.led_units or roles.directed_areas or roles.committees):
+        return None
+    return units.filter(
+        Q(pk__in=roles.led_units)
+        | Q(area_id__in=roles.directed_areas)
+        | Q(committee_id__in=roles.committees)
+    )
+
+
+def annual_cycle(period: Period, units: QuerySet[Unit] | None, today: date) -> list[CycleStep]:
+    """The period's deadlines in order, each counted over `units` (two queries: the units with
+    their agreement of the period, and the follow-up reports per point)."""
+    counts: dict[str, int] = {}
+    reported: dict[int, int] = {}
+    if units is not None:
+        agreement = "period_agreement"
+        sent = [State.IN_DIALOGUE, State.APPROVED, State.SIGNED]
+        counts = units.annotate(
+            period_agreement=FilteredRelation("agreements", condition=Q(agreements__period=period))
+        ).aggregate(
+            total=Count("pk", distinct=True),
+            started=Count("pk", filter=Q(**{f"{agreement}__isnull": False}), distinct=True),
+            submitted=Count(
+                "pk",
+                filter=Q(**{f"{agreement}__submitted_at__isnull": False})
+                & ~Q(**{f"{agreement}__state": State.DRAFT})
+                | Q(**{f"{agreement}__signed_version__isnull": False}),
+                distinct=True,
+            ),
+            sent=Count(
+                "pk",
+                filter=Q(**{f"{agreement}__state__in": sent})
+                | Q(**{f"{agreement}__signed_version__isnull": False}),
+                distinct=True,
+            ),
+            approved=Count(
+                "pk",
+                filter=Q(**{f"{agreement}__state__in": sent[1:]})
+                | Q(**{f"{agreement}__signed_version__isnull": False}),
+                distinct=True,
+            ),
+            signed=Count(
+                "pk", filter=Q(**{f"{agreement}__signed_version__isnull": False}), distinct=True
+            ),
+        )
+        reported = dict(
+            FollowUpReport.objects.filter(
+                point__period=period,
+                state__in=[FollowUpReport.State.SUBMITTED, FollowUpReport.State.SEEN],
+                agreement__unit__in=units,
+            )
+            .order_by()
+            .values("point_id")
+            .annotate(n=Count("agreement__unit_id", distinct=True))
+            .values_list("point_id", "n")
+        )
+    done_of = {
+        "draft_due": "started",
+        "submit_due": "submitted",
+        "dialogue_starts": "sent",
+        "dialogue_ends": "approved",
+        "signing_due": "signed",
+    }
+    steps = []
+    for key, label, on in period.deadlines():
+        step = CycleStep(key=key, label=label, on=on, past=on < today)
+        if units is not None and key in done_of:
+            step.total, step.done = counts["total"], counts[done_of[key]]
+        elif units is not None and key.startswith("point_"):
+            step.total, step.done = counts["signed"], reported.get(int(key[6:]), 0)
+        steps.append(step)
+    return steps

@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,6 +38,8 @@ from goals.models import (
 from goals.services import refresh_latest_status
 from randers.jobs import services as jobs
 from randers.jobs.models import Job
+from randers.notifications import services as notifications
+from randers.notifications.models import Notification
 from units.models import Area, Committee, Unit, User
 
 from . import excel, pdf, permissions, selectors
@@ -55,7 +58,9 @@ from .models import (
     Period,
     SearchDocument,
     Signature,
+    SignerRole,
     StateChange,
+    TemplateSection,
     canonical_json,
     content_sha256,
 )
@@ -122,6 +127,23 @@ def _locked(agreement: Agreement) -> Agreement:
 def _require_open(agreement: Agreement) -> None:
     if agreement.unit.is_closed:
         raise AgreementError(_("The unit is closed; its agreements can no longer be changed."))
+    _require_unlocked(agreement.period)
+
+
+def _require_unlocked(period: Period) -> None:
+    """A period is locked for edits after its end and the grace window the administrator set."""
+    if period.is_locked():
+        assert period.locked_from is not None
+        raise AgreementError(
+            _(
+                "The period %(period)s is locked for changes since %(date)s. Contact the "
+                "administrators if something must be corrected."
+            )
+            % {
+                "period": period.name,
+                "date": formats.date_format(period.locked_from, "j. F Y"),
+            }
+        )
 
 
 def _require_state(agreement: Agreement, *states: str) -> None:
@@ -170,6 +192,102 @@ def _edit(
     )
 
 
+# --- Notifications: what happened to one's own work ------------------------------------------
+
+
+def _people(*ids: int | None) -> list[User]:
+    """The people with these ids, in one query (none for no ids)."""
+    wanted = {pk for pk in ids if pk}
+    return list(User.objects.filter(pk__in=wanted, is_active=True)) if wanted else []
+
+
+def _names(agreement: Agreement) -> dict[str, str]:
+    return {"unit": agreement.unit.name, "period": agreement.period.name}
+
+
+def _notify_returned(agreement: Agreement, *, reason: str, by: User | None) -> None:
+    def message() -> tuple[str, str]:
+        title = _("Your agreement %(period)s for %(unit)s was returned") % _names(agreement)
+        return title, _("The reason: %(reason)s") % {"reason": reason}
+
+    notifications.notify(
+        _people(agreement.unit.leader_id),
+        kind=Notification.Kind.RETURNED,
+        url=reverse("agreements:edit", args=[agreement.uuid]),
+        message=message,
+        exclude=by,
+    )
+
+
+def _notify_comment(agreement: Agreement, comment: "Comment", *, by: User) -> None:
+    """A comment tells the unit's leader; a reply also tells the thread's author."""
+    parent_author = comment.parent.author_id if comment.parent is not None else None
+
+    def message() -> tuple[str, str]:
+        title = _("%(person)s commented on the agreement %(period)s for %(unit)s") % {
+            **_names(agreement),
+            "person": str(by),
+        }
+        return title, comment.body[:500]
+
+    notifications.notify(
+        _people(agreement.unit.leader_id, parent_author),
+        kind=Notification.Kind.COMMENT,
+        url=reverse("agreements:detail", args=[agreement.uuid]) + "#comments",
+        message=message,
+        exclude=by,
+    )
+
+
+def _notify_signers(agreement: Agreement, *, by: User | None) -> None:
+    """The approved agreement waits for the signature of each required signer."""
+    required = set(agreement.period.required_signers)
+    ids: list[int | None] = []
+    if SignerRole.UNIT_LEADER in required:
+        ids.append(agreement.unit.leader_id)
+    if SignerRole.DIRECTOR in required:
+        ids.append(agreement.unit.area.director_id)
+    if SignerRole.COMMITTEE_CHAIR in required and agreement.unit.committee_id:
+        ids += list(
+            agreement.unit.committee.memberships.filter(role="chair").values_list(
+                "person_id", flat=True
+            )
+        )
+
+    def message() -> tuple[str, str]:
+        title = _("The agreement %(period)s for %(unit)s waits for your signature") % _names(
+            agreement
+        )
+        return title, _("The committee has approved it.")
+
+    notifications.notify(
+        _people(*ids),
+        kind=Notification.Kind.SIGNATURE_NEEDED,
+        url=agreement.get_absolute_url(),
+        message=message,
+    )
+
+
+def _notify_follow_up_seen(report: FollowUpReport, *, by: User | None) -> None:
+    agreement = report.agreement
+
+    def message() -> tuple[str, str]:
+        title = _("%(person)s has seen your follow-up (%(point)s) for %(unit)s") % {
+            "person": str(by) if by else _("The director"),
+            "point": report.point.name,
+            "unit": agreement.unit.name,
+        }
+        return title, report.reply
+
+    notifications.notify(
+        _people(agreement.unit.leader_id, report.submitted_by_id),
+        kind=Notification.Kind.FOLLOW_UP_SEEN,
+        url=reverse("agreements:follow-up", args=[report.uuid]),
+        message=message,
+        exclude=by,
+    )
+
+
 # --- Starting an agreement ---------------------------------------------------------------------
 
 
@@ -181,12 +299,15 @@ def create_agreement(
     by: User | None,
     rollover: Agreement | None = None,
     keep_goals: list[Goal] | None = None,
+    reindex: bool = True,
 ) -> Agreement:
     """Start the unit's agreement for the period: from the template, or rolled over from last
-    period's signed agreement (its section texts, and the goals in `keep_goals`)."""
+    period's signed agreement (its section texts, and the goals in `keep_goals`). Many at once
+    (`start_drafts`) pass `reindex=False` and index them together afterwards."""
     _check(by is None or permissions.can_start_agreement(by, unit.pk), by)
     if unit.is_closed:
         raise AgreementError(_("A closed unit gets no new agreements."))
+    _require_unlocked(period)
     if Agreement.objects.filter(unit=unit, period=period).exists():
         raise AgreementError(_("The unit already has an agreement for this period."))
     if rollover is not None and (rollover.unit_id != unit.pk or rollover.signed_version is None):
@@ -226,7 +347,8 @@ def create_agreement(
         target=_("The agreement"),
         after=str(agreement.get_source_display()),
     )
-    reindex_agreement(agreement)
+    if reindex:
+        reindex_agreement(agreement)
     return agreement
 
 
@@ -545,7 +667,9 @@ def return_agreement(agreement: Agreement, *, reason: str, by: User | None) -> A
     locked = _locked(agreement)
     _check(permissions.can_review(by, locked) if by is not None else True, by)
     _require_state(locked, State.SUBMITTED, State.IN_DIALOGUE)
-    return _transition(locked, State.DRAFT, by=by, reason=_reason_required(reason))
+    reason = _reason_required(reason)
+    _notify_returned(locked, reason=reason, by=by)
+    return _transition(locked, State.DRAFT, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -562,9 +686,11 @@ def approve_agreement(agreement: Agreement, *, by: User | None, note: str = "") 
     locked = _locked(agreement)
     _check(permissions.can_approve(by, locked) if by is not None else True, by)
     _require_state(locked, State.IN_DIALOGUE)
-    return _transition(
+    _transition(
         locked, State.APPROVED, by=by, reason=note.strip(), version=selectors.latest_version(locked)
     )
+    _notify_signers(locked, by=by)
+    return locked
 
 
 @transaction.atomic
@@ -750,6 +876,7 @@ def add_comment(
     )
     comment.full_clean()
     comment.save()
+    _notify_comment(locked, comment, by=by)
     return comment
 
 
@@ -1150,6 +1277,7 @@ def _require_reportable(agreement: Agreement, by: User | None) -> None:
     _check(permissions.can_report(by, agreement) if by is not None else True, by)
     if agreement.signed_version_id is None or agreement.state == State.REVOKED:
         raise AgreementError(_("Follow-up is reported on signed agreements in force."))
+    _require_unlocked(agreement.period)
 
 
 @transaction.atomic
@@ -1345,6 +1473,7 @@ def mark_follow_up_seen(report: FollowUpReport, *, reply: str, by: User | None) 
     locked.reply = reply.strip()
     locked.full_clean()
     locked.save(update_fields=["state", "seen_at", "seen_by", "reply"])
+    _notify_follow_up_seen(locked, by=by)
     return locked
 
 
@@ -1661,3 +1790,210 @@ def import_follow_up_for_job(job: Job) -> dict[str, Any]:
         "url": reverse("agreements:follow-up-overview"),
         "link_text": str(link_text),
     }
+
+
+# --- Opening a new period ----------------------------------------------------------------------
+
+PERIOD_PART_SIZE = 25
+PERIOD_PART_TASK = "agreements.tasks.open_period_part"
+
+
+@dataclass
+class PeriodData:
+    name: str
+    slug: str
+    starts_on: date
+    ends_on: date
+    draft_due: date
+    submit_due: date
+    dialogue_starts: date
+    dialogue_ends: date
+    signing_due: date
+    required_signers: list[str]
+    lock_after_days: int | None = None
+
+
+def _plus_years(day: date, years: int = 1) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def next_period_data(previous: Period) -> PeriodData:
+    """The form's proposal for the period after `previous`: its dates a year later."""
+    name = str(int(previous.name) + 1) if previous.name.isdigit() else f"{previous.name} (2)"
+    return PeriodData(
+        name=name,
+        slug=f"aftaler-{name}".lower().replace(" ", "-") if name.isdigit() else "",
+        starts_on=_plus_years(previous.starts_on),
+        ends_on=_plus_years(previous.ends_on),
+        draft_due=_plus_years(previous.draft_due),
+        submit_due=_plus_years(previous.submit_due),
+        dialogue_starts=_plus_years(previous.dialogue_starts),
+        dialogue_ends=_plus_years(previous.dialogue_ends),
+        signing_due=_plus_years(previous.signing_due),
+        required_signers=list(previous.required_signers),
+        lock_after_days=previous.lock_after_days,
+    )
+
+
+@transaction.atomic
+def open_period(data: PeriodData, *, copy_from: Period | None, by: User | None) -> Job:
+    """Create the period with its deadlines, the template sections and follow-up points of
+    `copy_from` (the points moved by as many years as the start), and queue the job that gives every
+    active unit its draft and notifies the leaders."""
+    _check(by is None or permissions.can_open_period(by), by)
+    period = Period(**data.__dict__)
+    period.full_clean()
+    period.save()
+    if copy_from is not None:
+        TemplateSection.objects.bulk_create(
+            TemplateSection(period=period, order=s.order, title=s.title, guidance=s.guidance)
+            for s in copy_from.template_sections.order_by("order")
+        )
+        years = period.starts_on.year - copy_from.starts_on.year
+        FollowUpPoint.objects.bulk_create(
+            FollowUpPoint(
+                period=period, name=p.name, kind=p.kind, due_on=_plus_years(p.due_on, years)
+            )
+            for p in copy_from.follow_up_points.order_by("due_on")
+        )
+    return jobs.create_job(
+        Job.Kind.PERIOD_OPENING,
+        by=by,
+        params={"period": period.pk, "period_name": period.name},
+    )
+
+
+@transaction.atomic
+def set_period_lock(period: Period, *, lock_after_days: int | None, by: User | None) -> Period:
+    """Set the grace window after the period's end, after which its agreements are locked."""
+    _check(by is None or permissions.can_open_period(by), by)
+    period.lock_after_days = lock_after_days
+    period.full_clean()
+    period.save(update_fields=["lock_after_days"])
+    return period
+
+
+def start_period_drafts(job: Job) -> None:
+    """The work of a PERIOD_OPENING job: fix the list of units once, then send a part for every
+    PERIOD_PART_SIZE units not done yet; sent again, it sends only what is missing."""
+    if "units" not in job.params:
+        job.params["units"] = list(
+            Unit.objects.active().order_by("name", "pk").values_list("pk", flat=True)
+        )
+        Job.objects.filter(pk=job.pk).update(params=job.params)
+    units = job.params["units"]
+    parts = max(1, -(-len(units) // PERIOD_PART_SIZE))
+    done = jobs.completed_steps(job)
+    jobs.report_progress(job, len(done), total=parts)
+    missing = [part for part in range(parts) if str(part) not in done]
+    for part in missing:
+        jobs.send_on_commit(PERIOD_PART_TASK, job.pk, part)
+    if not missing:
+        jobs.finish_job_once(job.pk, _period_result)
+
+
+def _period_result(job: Job) -> dict[str, Any]:
+    period_id = job.params["period"]
+    made = Agreement.objects.filter(period_id=period_id).count()
+    with translation.override(job.requested_by.language if job.requested_by else "da"):
+        message = ngettext(
+            "The period %(period)s is open: %(count)d unit has its draft.",
+            "The period %(period)s is open: %(count)d units have their drafts.",
+            made,
+        ) % {"period": job.params.get("period_name", ""), "count": made}
+        link_text = _("See the period's annual cycle")
+    period = Period.objects.filter(pk=period_id).first()
+    return {
+        "agreements": made,
+        "message": message,
+        "url": period.get_absolute_url() if period else "",
+        "link_text": link_text,
+    }
+
+
+def start_drafts(period: Period, unit_ids: list[int]) -> list[Agreement]:
+    """Give each of the units that has none its draft for the period: rolled over from its signed
+    agreement of the period before (with its goals), else from the template. Idempotent."""
+    previous = period.previous()
+    have = set(
+        Agreement.objects.filter(period=period, unit_id__in=unit_ids).values_list(
+            "unit_id", flat=True
+        )
+    )
+    units = Unit.objects.filter(pk__in=[pk for pk in unit_ids if pk not in have]).order_by("pk")
+    rollovers = (
+        {
+            a.unit_id: a
+            for a in Agreement.objects.filter(
+                period=previous, unit_id__in=unit_ids, signed_version__isnull=False
+            )
+            .select_related("signed_version")
+            .prefetch_related("goals__council_goals", "goals__indicators")
+        }
+        if previous is not None
+        else {}
+    )
+    made = []
+    for unit in units:
+        if unit.is_closed:
+            continue
+        rollover = rollovers.get(unit.pk)
+        with transaction.atomic():
+            made.append(
+                create_agreement(
+                    unit,
+                    period,
+                    by=None,
+                    rollover=rollover,
+                    keep_goals=list(rollover.goals.all()) if rollover else None,
+                    reindex=False,
+                )
+            )
+    leaders = {u.leader_id for u in units if u.leader_id}
+    if made:
+        reindex_agreements(made)
+        _notify_drafts(period, made, leaders)
+    return made
+
+
+def _notify_drafts(period: Period, made: list[Agreement], leader_ids: set[int]) -> None:
+    """Each leader hears that the draft is ready (one insert for all)."""
+    people = {p.pk: p for p in _people(*leader_ids)}
+    deliveries = []
+
+    def message_for(agreement: Agreement) -> Callable[[], tuple[str, str]]:
+        def message() -> tuple[str, str]:
+            names = {"unit": agreement.unit.name, "period": period.name}
+            title = _("Your draft of the agreement %(period)s for %(unit)s is ready") % names
+            return title, _("Submit it by %(date)s.") % {
+                "date": formats.date_format(period.submit_due, "j. F Y")
+            }
+
+        return message
+
+    for agreement in made:
+        leader = people.get(agreement.unit.leader_id or 0)
+        if leader is not None:
+            url = reverse("agreements:edit", args=[agreement.uuid])
+            deliveries.append((leader, url, message_for(agreement)))
+    notifications.notify_each(deliveries, kind=Notification.Kind.DRAFT_READY)
+
+
+def open_period_part(job_id: int, part: int) -> None:
+    """One part of a new period's drafts, recorded once; the last part finishes the job."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished or "units" not in job.params:
+        return
+    period = Period.objects.filter(pk=job.params["period"]).first()
+    if period is None:
+        jobs.fail_job(job, "The period is gone.")
+        return
+    units = job.params["units"][part * PERIOD_PART_SIZE : (part + 1) * PERIOD_PART_SIZE]
+    with transaction.atomic():
+        start_drafts(period, units)
+    done, total = jobs.complete_step(job, str(part))
+    if done >= total:
+        jobs.finish_job_once(job.pk, _period_result)

@@ -10,7 +10,7 @@ from celery import shared_task
 
 from randers.jobs import services as jobs
 
-from . import services
+from . import reminders, services
 
 RETRY = {
     "autoretry_for": jobs.TRANSIENT_ERRORS,
@@ -55,3 +55,22 @@ def assemble_agreement_book(job_id: int) -> None:
 def import_follow_up(job_id: int) -> None:
     """A filled-in follow-up workbook: every row checked, then all saved, or nothing."""
     jobs.run_job(job_id, services.import_follow_up_for_job)
+
+
+@shared_task(name="agreements.tasks.send_reminders", soft_time_limit=540, time_limit=600, **RETRY)
+def send_reminders() -> dict[str, int]:
+    """Celery beat runs this daily at REMINDERS_HOUR; a second run sends nothing new."""
+    run = reminders.send_reminders()
+    return {"reminders": run.reminders, "emails": run.emails}
+
+
+@shared_task(name="agreements.tasks.open_period", soft_time_limit=540, time_limit=600, **RETRY)
+def open_period(job_id: int) -> None:
+    """Give every active unit its draft for a new period, in parts; safe to run again."""
+    jobs.run_job(job_id, services.start_period_drafts)
+
+
+@shared_task(name="agreements.tasks.open_period_part", soft_time_limit=540, time_limit=600, **RETRY)
+def open_period_part(job_id: int, part: int) -> None:
+    """One part (PERIOD_PART_SIZE units) of a new period's drafts; the last one finishes."""
+    services.open_period_part(job_id, part)

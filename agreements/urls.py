@@ -6,6 +6,9 @@ app_name = "agreements"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("perioder/", views.periods, name="periods"),
+    path("perioder/ny/", views.open_period, name="open-period"),
+    path("perioder/<slug:slug>/", views.cycle, name="cycle"),
     path("oversigt.xlsx", views.overview_export, name="overview-export"),
     path("offentlige/", views.public_list, name="public-list"),
     path("soeg/", views.search, name="search"),

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -1747,3 +1748,74 @@ def common_goals(request: HtmxHttpRequest) -> HttpResponseBase:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --- The annual cycle and its periods ------------------------------------------------------------
+
+
+@require_GET
+def periods(request: HtmxHttpRequest) -> HttpResponse:
+    """Every period with its dates, newest first, and the way to open the next (administrators)."""
+    if not permissions.can_open_period(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "agreements/periods.html",
+        {"periods": list(Period.objects.order_by("-starts_on")), "today": timezone.localdate()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cycle(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The period's annual cycle: its deadlines in order, each with how many of the units the
+    person may see have done it, have it due or have missed it. Administrators set the lock."""
+    period = get_object_or_404(Period.objects.prefetch_related("follow_up_points"), slug=slug)
+    is_admin = permissions.can_open_period(request.user)
+    lock_form = forms.PeriodLockForm(
+        request.POST if request.method == "POST" else None,
+        initial={"lock_after_days": period.lock_after_days},
+    )
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied
+        if lock_form.is_valid():
+            assert isinstance(request.user, User)
+            services.set_period_lock(
+                period, lock_after_days=lock_form.cleaned_data["lock_after_days"], by=request.user
+            )
+            messages.success(request, _("The lock of the period is saved."))
+            return redirect(period)
+    today = timezone.localdate()
+    units = selectors.cycle_units(request.user)
+    return render(
+        request,
+        "agreements/cycle.html",
+        {
+            "period": period,
+            "steps": selectors.annual_cycle(period, units, today),
+            "counted": units is not None,
+            "today": today,
+            "lock_form": lock_form if is_admin else None,
+            "locked": period.is_locked(today),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def open_period(request: HtmxHttpRequest) -> HttpResponseBase:
+    """Open a new period: the form proposes the last period's dates a year later; creating it
+    queues the job that gives every active unit its draft."""
+    if not permissions.can_open_period(request.user):
+        raise PermissionDenied
+    last = Period.objects.order_by("-starts_on").first()
+    initial = services.next_period_data(last).__dict__ if last else {}
+    form = forms.PeriodForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        assert isinstance(request.user, User)
+        job = services.open_period(form.period_data(), copy_from=last, by=request.user)
+        messages.success(
+            request,
+            _("The period is created. Every active unit gets its draft in the background."),
+        )
+        return redirect(job)
+    return render(request, "agreements/open_period.html", {"form": form, "last": last})

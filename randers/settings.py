@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "template_partials",
     "randers",
     "randers.jobs",
+    "randers.notifications",
     "randers.audit",
     "randers.accounts",
     "units",
@@ -159,6 +160,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "randers.context_processors.site",
+                "randers.notifications.context_processors.unread",
             ],
         },
     },
@@ -368,8 +370,20 @@ JOBS_SWEEP_SECONDS = env_int("JOBS_SWEEP_SECONDS", 60)
 JOBS_LOST_AFTER_SECONDS = env_int("JOBS_LOST_AFTER_SECONDS", 120)
 JOBS_SILENT_AFTER_SECONDS = env_int("JOBS_SILENT_AFTER_SECONDS", 300)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 5)
+# Reminders: once a day at REMINDERS_HOUR (local time); REMINDERS_EVERY_SECONDS instead runs them
+# at that interval (for drills and tests: a run sends nothing that was sent before).
+REMINDERS_HOUR = env_int("REMINDERS_HOUR", 7)
+REMINDERS_EVERY_SECONDS = env_int("REMINDERS_EVERY_SECONDS", 0)
+if not 0 <= REMINDERS_HOUR <= 23:
+    raise ImproperlyConfigured("REMINDERS_HOUR must be an hour of the day, 0 to 23.")
 CELERY_BEAT_SCHEDULE = {
     "requeue-lost-jobs": {"task": "jobs.requeue_lost_jobs", "schedule": float(JOBS_SWEEP_SECONDS)},
+    "send-reminders": {
+        "task": "agreements.tasks.send_reminders",
+        "schedule": float(REMINDERS_EVERY_SECONDS)
+        if REMINDERS_EVERY_SECONDS
+        else crontab(hour=REMINDERS_HOUR, minute=0),
+    },
     "prune-audit": {"task": "audit.prune_audit", "schedule": crontab(hour=3, minute=15)},
 }
 
@@ -381,6 +395,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # the file backend's folder
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftalestyring@randers.dk")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("randers.audit.urls")),
     path("aftaler/", include("agreements.urls")),
     path("jobs/", include("randers.jobs.urls")),
+    path("varsler/", include("randers.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from agreements import inbox
 from agreements import permissions as agreement_permissions
 from agreements import selectors as agreement_selectors
 from agreements.models import Period
@@ -30,15 +31,16 @@ def home(request: HttpRequest) -> HttpResponse:
     periods = Period.objects.relevant()
     period = periods[0] if periods else None  # the one being prepared, or else the one in force
     visible = agreement_permissions.agreements_visible_to(request.user)
-    led = agreement_selectors.agreements_by_unit_and_period(
-        [unit.pk for unit in responsibilities.led_units], periods
-    )
+    tasks = inbox.inbox_for(request.user, periods, led_units=responsibilities.led_units)
+    led = {(a.unit_id, a.period_id): a for a in tasks.agreements}
     return render(
         request,
         "randers/home.html",
         {
             "responsibilities": responsibilities,
             "period": period,
+            "periods": periods,
+            "inbox": tasks,
             "led_units": [
                 (unit, [(p, led.get((unit.pk, p.pk))) for p in periods])
                 for unit in responsibilities.led_units

@@ -31,6 +31,7 @@ class Job(models.Model):
         AGREEMENT_BOOK = "agreement_book", _("Agreement book")
         UNIT_IMPORT = "unit_import", _("Import of units")
         FOLLOW_UP_IMPORT = "follow_up_import", _("Import of follow-up")
+        PERIOD_OPENING = "period_opening", _("Opening of a new period")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

@@ -41,6 +41,7 @@ TASKS = {
     Job.Kind.AGREEMENT_BOOK: "agreements.tasks.render_agreement_book",
     Job.Kind.UNIT_IMPORT: "units.tasks.import_units",
     Job.Kind.FOLLOW_UP_IMPORT: "agreements.tasks.import_follow_up",
+    Job.Kind.PERIOD_OPENING: "agreements.tasks.open_period",
 }
 
 

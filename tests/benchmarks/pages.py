@@ -53,6 +53,10 @@ PAGES = [
     ("common goals", "admin", "/aftaler/maal/faelles-maal/", False),
     ("agreement book", "admin", "/aftaler/aftalebog/", False),
     ("jobs", "admin", "/jobs/", False),
+    ("annual cycle (director)", "director", "/aftaler/perioder/{period}/", False),
+    ("annual cycle (admin)", "admin", "/aftaler/perioder/{period}/", False),
+    ("periods", "admin", "/aftaler/perioder/", False),
+    ("notifications", "leader", "/varsler/", False),
     ("audit log", "admin", "/organisation/revisionsspor/", False),
     (
         "audit log, one agreement",

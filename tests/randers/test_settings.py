@@ -60,3 +60,27 @@ def test_database_url_with_a_socket_directory():
 def test_database_url_must_be_postgresql():
     with pytest.raises(ImproperlyConfigured, match="postgresql://"):
         project_settings.database_from_url("mysql://root@localhost/app")
+
+
+def test_beat_sends_the_reminders_daily_at_the_reminders_hour():
+    from celery.schedules import crontab
+
+    entry = project_settings.CELERY_BEAT_SCHEDULE["send-reminders"]
+    assert entry["task"] == "agreements.tasks.send_reminders"
+    assert entry["schedule"] == crontab(hour=project_settings.REMINDERS_HOUR, minute=0)
+
+
+def test_a_reminders_hour_outside_the_day_stops_the_app_at_boot(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import randers.settings"],
+        env={**os.environ, "REMINDERS_HOUR": "25", "SECRET_KEY": "x" * 50},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "REMINDERS_HOUR must be an hour of the day, 0 to 23." in result.stderr
