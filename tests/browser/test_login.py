@@ -51,3 +51,12 @@ def test_demo_administrator_logs_in_with_the_demo_code(page: Page, demo: None) -
     page.goto("/login/")
     log_in(page, "admin")
     expect(page.locator("main")).to_contain_text("Du administrerer kommunens")
+
+
+def test_login_page_with_single_sign_on_is_accessible(page: Page, demo: None, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.OIDC_ENABLED = True
+    page.goto("/login/?next=/aftaler/")
+    link = page.get_by_role("link", name="Log ind med kommunens login")
+    expect(link).to_have_attribute("href", "/login/sso/?next=/aftaler/")
+    expect(page.get_by_label("Brugernavn")).to_be_visible()
+    check_accessibility(page)
