@@ -102,7 +102,8 @@ class LoginEvent(models.Model):
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,  # the log keeps the id of a deleted person
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",

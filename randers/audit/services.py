@@ -8,6 +8,8 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from randers.accounts.models import LoginEvent
+
 from .context import PATH_LENGTH, client_ip
 from .models import AccessEvent, AuditEvent
 
@@ -41,11 +43,12 @@ def record_access(
 class Pruned:
     audit_events: int
     access_events: int
+    login_events: int
     before: datetime
 
 
 def prune_logs(*, days: int | None = None) -> Pruned:
-    """Delete audit and access records older than `days` (AUDIT_RETENTION_DAYS). The database
+    """Delete audit, access and login records older than `days` (AUDIT_RETENTION_DAYS). The database
     guard lets this transaction delete (it sets `audit.prune`), and only rows older than six
     months."""
     days = settings.AUDIT_RETENTION_DAYS if days is None else days
@@ -59,4 +62,5 @@ def prune_logs(*, days: int | None = None) -> Pruned:
             cursor.execute("SELECT set_config('audit.prune', 'on', true)")
         audit, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
         access, _ = AccessEvent.objects.filter(at__lt=cutoff).delete()
-    return Pruned(audit_events=audit, access_events=access, before=cutoff)
+        logins, _ = LoginEvent.objects.filter(at__lt=cutoff).delete()
+    return Pruned(audit_events=audit, access_events=access, login_events=logins, before=cutoff)

@@ -112,6 +112,11 @@ TRACKED: dict[str, Tracked] = {
         "agreements_meetingitem",
         (("meeting_id", "agreements.dialoguemeeting"), ("agreement_id", AGREEMENT)),
     ),
+    # Logging in: the switch for local accounts, and who has an authenticator app
+    "accounts.loginsettings": Tracked("accounts_loginsettings", (("changed_by_id", USER),)),
+    "accounts.totpdevice": Tracked(
+        "accounts_totpdevice", (("user_id", USER),), exclude=("secret", "last_used_step")
+    ),
 }
 
 NOT_TRACKED: dict[str, str] = {
@@ -126,6 +131,10 @@ NOT_TRACKED: dict[str, str] = {
     "audit.auditevent": "the log itself",
     "audit.accessevent": "the log itself",
     "auth.permission": "Django's catalogue of permissions, written by migrations",
+    "accounts.loginevent": "itself the log of logins, insert-only",
+    "notifications.notification": "messages about changes that are recorded themselves",
+    "notifications.sentreminder": "itself a record of the reminders sent",
+    "notifications.preference": "a person's own choice of reminders, no one else's data",
 }
 
 

@@ -12,13 +12,24 @@ from django.db.utils import ProgrammingError
 
 from agreements import services as agreement_services
 from agreements.models import Agreement
+from randers.accounts.models import LoginEvent
 from randers.audit.context import _enter_task_context, _exit_task_context
 from randers.audit.models import AccessEvent, AuditEvent
 from randers.audit.tracked import NOT_TRACKED, TRACKED
 from tests.factories import SiteFactory, UnitFactory
 from units.models import Unit
 
-PROJECT_APPS = ["units", "goals", "agreements", "jobs", "audit", "auth", "guardian"]
+PROJECT_APPS = [
+    "units",
+    "goals",
+    "agreements",
+    "jobs",
+    "audit",
+    "accounts",
+    "notifications",
+    "auth",
+    "guardian",
+]
 
 
 def events(label: str, pk: object) -> list[AuditEvent]:
@@ -281,6 +292,26 @@ def test_an_update_or_delete_of_an_audit_row_fails(audit_row, statement):
     ):
         cursor.execute(statement, [audit_row.pk])
     assert AuditEvent.objects.get(pk=audit_row.pk).after == audit_row.after
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE accounts_loginevent SET outcome = 'success' WHERE id = %s",
+        "DELETE FROM accounts_loginevent WHERE id = %s",
+    ],
+)
+def test_an_update_or_delete_of_a_login_row_fails(db, statement):
+    row = LoginEvent.objects.create(
+        username="leader", method=LoginEvent.Method.LOCAL, outcome=LoginEvent.Outcome.FAILURE
+    )
+    with (
+        pytest.raises(ProgrammingError, match="the log accepts inserts only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [row.pk])
+    assert LoginEvent.objects.get(pk=row.pk).outcome == LoginEvent.Outcome.FAILURE
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from randers.accounts.models import LoginEvent
 from randers.audit.models import AccessEvent, AuditEvent
 from tests.factories import UnitFactory
 from units.models import Unit
@@ -198,7 +199,7 @@ def _backdate(days: int) -> None:
         )
 
 
-def _ages(model: type[AuditEvent] | type[AccessEvent]) -> list[int]:
+def _ages(model: type[AuditEvent] | type[AccessEvent] | type[LoginEvent]) -> list[int]:
     now = timezone.now()
     return sorted((now - at).days for at in model.objects.values_list("at", flat=True))
 
@@ -216,6 +217,23 @@ def test_prune_keeps_the_last_n_days(settings):
     assert AuditEvent.objects.count() == before + 2
     call_command("prune_audit", "--days", "190")
     assert _ages(AccessEvent) == []
+
+
+@pytest.mark.django_db
+def test_prune_keeps_the_last_n_days_of_logins(settings):
+    from django.core.management import call_command
+
+    with connection.cursor() as cursor:
+        for days in (500, 399):
+            cursor.execute(
+                "INSERT INTO accounts_loginevent (at, username, user_agent, method, outcome, "
+                "reason) VALUES (now() - make_interval(days => %s), 'leader', '', 'local', "
+                "'failure', '')",
+                [days],
+            )
+    settings.AUDIT_RETENTION_DAYS = 400
+    call_command("prune_audit")
+    assert _ages(LoginEvent) == [399]
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from randers.audit import services
 
 class Command(BaseCommand):
     help = (
-        "Delete audit and access log records older than AUDIT_RETENTION_DAYS (or --days); "
+        "Delete audit, access and login log records older than AUDIT_RETENTION_DAYS (or --days); "
         "never anything younger than six months. Celery beat runs it daily."
     )
 
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Deleted {pruned.audit_events} audit and {pruned.access_events} access records "
+            f"Deleted {pruned.audit_events} audit, {pruned.access_events} access and "
+            f"{pruned.login_events} login records "
             f"from before {pruned.before:%Y-%m-%d %H:%M}."
         )
