@@ -4,6 +4,7 @@
 import base64
 import io
 import json
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +35,7 @@ from goals.models import (
 )
 from randers.audit.models import AccessEvent
 from randers.audit.services import record_access
+from randers.forms import ListedChoiceField
 from randers.http import HtmxHttpRequest
 from randers.jobs.models import Job
 from randers.jobs.services import create_job
@@ -1183,17 +1186,22 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def public_list(request: HtmxHttpRequest) -> HttpResponse:
-    """Signed agreements are public documents: anyone can list and read them."""
-    form = forms.OverviewFilterForm(request.GET or None)
+    """Signed agreements are public documents: anyone can list and read them, one period at a
+    time (the one in force unless another is chosen, as the period list shows), by unit name."""
+    query = request.GET.copy()
+    form = forms.OverviewFilterForm(query)
     data = form.cleaned_data if form.is_valid() else {}
+    periods = form.fields["periode"]
+    assert isinstance(periods, ListedChoiceField)
+    period = data.get("periode") or _period_in_force(periods.queryset)
+    if period is not None and not data.get("periode"):
+        query["periode"] = period.slug  # the form's data: the period list shows the period listed
     agreements = (
-        Agreement.objects.filter(signed_version__isnull=False)
+        Agreement.objects.filter(period=period, signed_version__isnull=False)
         .select_related("unit__area", "unit__committee", "period", "signed_version")
         .defer("signed_version__content_text")  # the list links to the version, shows none
-        .order_by("-period__starts_on", "unit__name", "pk")
+        .order_by(Lower("unit__name"), "unit__pk")  # walks unit_name_lower_idx, stops at a page
     )
-    if data.get("periode"):
-        agreements = agreements.filter(period=data["periode"])
     if data.get("omraade"):
         agreements = agreements.filter(unit__area=data["omraade"])
     if data.get("udvalg"):
@@ -1201,13 +1209,21 @@ def public_list(request: HtmxHttpRequest) -> HttpResponse:
     if data.get("q"):
         agreements = agreements.filter(unit__name__icontains=data["q"])
     page = Paginator(agreements, 50).get_page(request.GET.get("side"))
-    query = request.GET.copy()
     query.pop("side", None)
     return render(
         request,
         "agreements/public_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "period": period, "page": page, "query": query.urlencode()},
     )
+
+
+def _period_in_force(periods: QuerySet[Period] | None) -> Period | None:
+    """The period in force today, else the newest that has begun, else the first: from the
+    form's own list of periods (newest first), read once for the list and this choice."""
+    today = date.today()
+    listed = list(periods or ())
+    begun = [period for period in listed if period.starts_on <= today]
+    return begun[0] if begun else (listed[-1] if listed else None)
 
 
 # --- PDFs and the agreement book ---------------------------------------------------------------

@@ -489,6 +489,24 @@ def test_the_public_list_shows_only_signed_agreements(client_for, cast, agreemen
     assert "Tirsdalens Skole" not in response.content.decode()
 
 
+@time_machine.travel(date(2026, 6, 1))
+def test_the_public_list_shows_the_period_in_force_unless_another_is_chosen(
+    client_for, cast, organisation, agreements, period
+):
+    in_force = make_period("2026", 2026)
+    bring(agreements["b"], State.SIGNED, cast)  # period 2027, not yet begun
+    current = complete(services.create_agreement(organisation.unit_a, in_force, by=None))
+    bring(current, State.SIGNED, cast)
+    client = client_for(None)
+
+    response = client.get(reverse("agreements:public-list"))
+    assert listed(response) == ["Tirsdalens Skole"]
+    assert '<option value="aftaler-2026" selected>' in response.content.decode()
+    response = client.get(reverse("agreements:public-list"), {"periode": period.slug})
+    assert listed(response) == ["Havndal Skole"]
+    assert '<option value="aftaler-2027" selected>' in response.content.decode()
+
+
 def test_the_goals_export_shows_each_goal_with_its_latest_follow_up(client_for, cast, agreements):
     response = client_for(cast.administrator).get(
         reverse("agreements:overview-export"), {"indhold": "maal"}
