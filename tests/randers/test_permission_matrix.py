@@ -532,6 +532,7 @@ class Probe:
     expected: Expected
     actual: Expected
     changed: dict[str, int]
+    header_problems: list[str]
 
     @property
     def leak(self) -> bool:
@@ -560,6 +561,48 @@ def _writes() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+# --- Headers (checked on every probe's response: pages, redirects, refusals, files alike) ------
+
+REQUIRED_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+REQUIRED_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def header_problems(response: Any) -> list[str]:
+    """What the response lacks of the security headers (an empty list when all is well)."""
+    problems = [
+        f"{name}: {response.get(name)!r}, not {value!r}"
+        for name, value in REQUIRED_HEADERS.items()
+        if response.get(name) != value
+    ]
+    policy = response.get("Content-Security-Policy", "")
+    directives = {
+        name: value.strip()
+        for name, _, value in (part.strip().partition(" ") for part in policy.split(";"))
+        if name
+    }
+    problems += [
+        f"Content-Security-Policy {name}: {directives.get(name)!r}, not {value!r}"
+        for name, value in REQUIRED_POLICY.items()
+        if directives.get(name) != value
+    ]
+    if "unsafe-" in policy:
+        problems.append(f"Content-Security-Policy allows unsafe sources: {policy}")
+    return problems
+
+
 def outcome(response: Any) -> Expected:
     if response.status_code == 302 and response["Location"].startswith(reverse("login")):
         return LOGIN
@@ -576,24 +619,26 @@ def _forget_cached_session(client: Client) -> None:
 
 def run_probe(
     client: Client, method: str, url: str, before: dict[str, int]
-) -> tuple[Expected, dict[str, int], dict[str, int]]:
+) -> tuple[Expected, dict[str, int], dict[str, int], list[str]]:
     """One request in a savepoint that is rolled back: the outcome, the rows it wrote, and the
     transaction's write counts after it (which the rollback does not reset: the next probe's
     starting point). The client's cookies are put back too (a logout or a new session would not
     survive the rollback)."""
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
+        problems: list[str] = []
         try:
             response = client.get(url) if method == "GET" else client.post(url)
             actual = outcome(response)
-        except Exception as error:
+            problems = header_problems(response)
+        except Exception as error:  # a crash is an outcome of its own
             actual = f"exception {type(error).__name__}: {error}"
         after = _writes()
         transaction.set_rollback(True)
     client.cookies = cookies
     _forget_cached_session(client)
     changed = {table: n - before.get(table, 0) for table, n in after.items()}
-    return actual, {table: n for table, n in changed.items() if n}, after
+    return actual, {table: n for table, n in changed.items() if n}, after, problems
 
 
 def probe_route(world: World, name: str) -> list[Probe]:
@@ -605,9 +650,12 @@ def probe_route(world: World, name: str) -> list[Probe]:
         url = reverse(name, kwargs=entry.kwargs(world, variant)) + query
         for role in ROLES:
             for method, rule in (("GET", entry.get), ("POST", entry.post)):
-                actual, changed, writes = run_probe(world.clients[role], method, url, writes)
+                actual, changed, writes, problems = run_probe(
+                    world.clients[role], method, url, writes
+                )
+                expected = rule(role, variant)
                 probes.append(
-                    Probe(name, variant, role, method, url, rule(role, variant), actual, changed)
+                    Probe(name, variant, role, method, url, expected, actual, changed, problems)
                 )
     return probes
 
@@ -645,6 +693,12 @@ def test_route_answers_as_declared(world: World, name: str) -> None:
     wrong = [str(probe) for probe in probes if probe.actual != probe.expected]
     assert not leaks, "LEAKS:\n" + "\n".join(str(probe) for probe in leaks)
     assert not wrong, "\n".join(wrong)
+    headers = [
+        f"{probe.method} {probe.url} as {probe.role}: {p}"
+        for probe in probes
+        for p in probe.header_problems
+    ]
+    assert not headers, "\n".join(headers)
 
 
 def test_matrix_tally(capsys: pytest.CaptureFixture[str]) -> None:
