@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBase
@@ -919,10 +919,24 @@ def _review_places(
 
 
 def _back(request: HtmxHttpRequest, fallback: str) -> str:
+    """The page to go back to: a path on this site (never a view name or another host)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         return target
     return fallback
+
+
+def _on_agreement(model: type[Any], agreement: Agreement, **lookup: object) -> Any:
+    """A section, goal or comment of the agreement named in posted data; 404 for a key that is
+    not one of its own or is not a key at all."""
+    try:
+        return model.objects.get(agreement=agreement, **lookup)
+    except (model.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
 
 
 @require_POST
@@ -935,13 +949,11 @@ def add_comment(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
     place = request.POST.get("sted", "")
     section = goal = parent = None
     if place.startswith("section-"):
-        section = get_object_or_404(
-            AgreementSection, pk=place.removeprefix("section-") or 0, agreement=agreement
-        )
+        section = _on_agreement(AgreementSection, agreement, pk=place.removeprefix("section-"))
     elif place.startswith("goal-"):
-        goal = get_object_or_404(Goal, uuid=place.removeprefix("goal-"), agreement=agreement)
+        goal = _on_agreement(Goal, agreement, uuid=place.removeprefix("goal-"))
     if request.POST.get("svar_paa"):
-        parent = get_object_or_404(Comment, uuid=request.POST["svar_paa"], agreement=agreement)
+        parent = _on_agreement(Comment, agreement, uuid=request.POST["svar_paa"])
     back = _back(request, reverse("agreements:review", kwargs={"uuid": uuid}))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
