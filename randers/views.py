@@ -18,6 +18,7 @@ from django.views.i18n import set_language as django_set_language
 from agreements import permissions as agreement_permissions
 from agreements import selectors as agreement_selectors
 from agreements.models import Period
+from randers.forms import LoginForm
 from randers.jobs.models import Job
 from units.models import User
 from units.selectors import responsibilities_of
@@ -111,6 +112,8 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
 
 class LoginView(auth_views.LoginView):
     """Django's login; afterwards the interface speaks the person's chosen language."""
+
+    form_class = LoginForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
