@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.randers.matrix_world import ROLES, STATES, World, build_world
+from tests.randers.matrix_world import ROLES, STATES, World
 
 Expected = int | str
 Rule = Callable[[str, str], Expected]
@@ -658,14 +658,6 @@ def probe_route(world: World, name: str) -> list[Probe]:
                     Probe(name, variant, role, method, url, expected, actual, changed, problems)
                 )
     return probes
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    """The objects, built once for the module inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
 
 
 TALLY: dict[str, int] = {"probes": 0, "leaks": 0}
