@@ -502,3 +502,30 @@ def test_the_goals_export_shows_each_goal_with_its_latest_follow_up(client_for, 
         ("Havndal Skole", "Flere børn trives i overgangen til skole"),
         ("Tirsdalens Skole", "Flere børn trives i overgangen til skole"),
     ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"sted": "goal-0"},
+        {"sted": "section-abc"},
+        {"sted": "section-"},
+        {"svar_paa": "not-a-uuid"},
+    ],
+)
+def test_a_comment_on_a_place_that_is_no_key_answers_404(client_for, cast, agreements, data):
+    response = client_for(cast.director).post(
+        reverse("agreements:add-comment", args=[agreements["a"].uuid]), {"body": "Hej.", **data}
+    )
+    assert response.status_code == 404
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["0", "review", "//evil.example/", "https://evil.example/"])
+def test_a_comment_goes_back_only_to_a_path_of_this_site(client_for, cast, agreements, target):
+    agreement = agreements["a"]
+    response = client_for(cast.director).post(
+        reverse("agreements:add-comment", args=[agreement.uuid]), {"body": "Hej.", "next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("agreements:review", args=[agreement.uuid])
