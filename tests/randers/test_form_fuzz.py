@@ -213,8 +213,12 @@ def fuzz(client: Client, form: Form, data: dict[str, Any]) -> None:
         assert changed == {}, f"{form}: shown again after writing {changed}"
 
 
-def test_the_registry_finds_the_forms(forms: list[Form]) -> None:
+def test_the_registry_finds_the_forms(
+    forms: list[Form], capsys: pytest.CaptureFixture[str]
+) -> None:
     actions = {form.action for form in forms}
+    with capsys.disabled():
+        print(f"\nform fuzzing: {len(forms)} forms on {len(PAGES)} pages")
     assert len(forms) >= 30, sorted(actions)
     assert reverse("units:import") in actions
     assert reverse("agreements:follow-up-upload") in actions
