@@ -48,6 +48,7 @@ from .models import (
     Consultation,
     DialogueMeeting,
     FollowUpPoint,
+    MeetingItem,
     Period,
     StateChange,
 )
@@ -1039,6 +1040,12 @@ def _meeting(request: HtmxHttpRequest, uuid: str) -> DialogueMeeting:
     return meeting
 
 
+def _agenda(request: HtmxHttpRequest, meeting: DialogueMeeting) -> list[MeetingItem]:
+    """The items whose agreements the person may read: a director reads the meetings of every
+    committee, but only the agreements of the own area (as everywhere else)."""
+    return selectors.meeting_items(meeting, among=permissions.agreements_visible_to(request.user))
+
+
 def _agenda_candidates(committee: Committee) -> Any:
     return (
         Agreement.objects.filter(
@@ -1083,7 +1090,7 @@ def plan_meeting(request: HtmxHttpRequest, committee_slug: str) -> HttpResponseB
 def meeting(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
     """The meeting's agenda; those who manage it record the minutes and decisions afterwards."""
     meeting = _meeting(request, uuid)
-    items = selectors.meeting_items(meeting)
+    items = _agenda(request, meeting)
     can_manage = permissions.can_manage_meeting(request.user, meeting.committee_id)
     minutes = forms.MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
     decisions = [
@@ -1123,7 +1130,7 @@ def meeting(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
 def meeting_pack(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     """Everything the committee reads before the meeting, on one page to read and print."""
     meeting = _meeting(request, uuid)
-    items = selectors.meeting_items(meeting)
+    items = _agenda(request, meeting)
     agreements = [item.agreement for item in items]
     contents = selectors.contents_of(agreements)
     previous = selectors.previous_signed_contents(agreements)
