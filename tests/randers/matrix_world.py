@@ -66,6 +66,16 @@ _STEPS = {
 }
 
 
+def marker(state: str) -> str:
+    """A word only the text of the agreement in this state holds (for the content checks)."""
+    return f"XMARK{state.replace('_', '').upper()}X"
+
+
+def comment_marker(state: str) -> str:
+    """A word only the comment written in this state holds."""
+    return f"XCOMMENT{state.replace('_', '').upper()}X"
+
+
 @dataclass
 class World:
     org: Organisation
@@ -116,6 +126,14 @@ def build_world() -> World:
     for year, state in enumerate(STATES, start=2027):
         period = make_period(str(year), year)
         agreement = complete(services.create_agreement(org.unit_a, period, by=None))
+        section = agreement.sections.order_by("order").first()
+        assert section is not None
+        services.update_section(
+            section,
+            body=f"Afsnittets tekst med mærket {marker(state)}.",
+            expected_revision=section.revision,
+            by=None,
+        )
         agreements[state] = _bring(agreement, state, cast)
     world = World(org=org, cast=cast, agreements=agreements)
     objects = world.objects
@@ -134,10 +152,14 @@ def build_world() -> World:
 
     # Comments: the leader's on the draft, the council member's in dialogue.
     objects["draft_comment"] = services.add_comment(
-        agreements["draft"], body="Et spørgsmål til udkastet.", by=cast.leader_a
+        agreements["draft"],
+        body=f"Et spørgsmål til udkastet {comment_marker('draft')}.",
+        by=cast.leader_a,
     )
     objects["in_dialogue_comment"] = services.add_comment(
-        agreements["in_dialogue"], body="Et spørgsmål fra udvalget.", by=cast.council_member
+        agreements["in_dialogue"],
+        body=f"Et spørgsmål fra udvalget {comment_marker('in_dialogue')}.",
+        by=cast.council_member,
     )
     objects["meeting"] = services.plan_meeting(
         org.school_committee,

@@ -9,9 +9,11 @@ or the form shown again (200/400, the probes post nothing).
 
 Each probe runs in a savepoint that is rolled back, so an allowed POST leaves nothing behind for
 the next probe, and the rows it wrote are counted from PostgreSQL's own per-transaction statistics
-(pg_stat_xact_user_tables) before the rollback. A leak is a probe that was due a refusal but got
-a page or a redirect, or that changed any row (sessions aside). The objects are built once per
-module (matrix_world.py).
+(pg_stat_xact_user_tables) before the rollback. Each agreement's text and each comment holds a
+word of its own (matrix_world.marker): no response may show the word or the UUID of an agreement
+the role may not see. A leak is a probe that was due a refusal but got a page or a redirect, that
+changed any row (sessions and login records aside), or that showed such a word. The objects are
+built once per module (matrix_world.py).
 
 The test client does not enforce CSRF; the matrix is about authorisation, CSRF is Django's
 middleware, on in every environment.
@@ -30,7 +32,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.randers.matrix_world import ROLES, STATES, World
+from tests.randers.matrix_world import ROLES, STATES, World, comment_marker, marker
 
 Expected = int | str
 Rule = Callable[[str, str], Expected]
@@ -292,7 +294,8 @@ MATRIX: dict[str, Entry] = {
     ),
     "agreements:overview-export": Entry(get=signed_in(200), post=signed_in(405)),
     "agreements:public-list": Entry(get=everyone(200), post=everyone(405)),
-    "agreements:search": Entry(get=everyone(200), post=everyone(405)),
+    # Searching for the words only the agreements' texts hold: each finds only what it may read.
+    "agreements:search": Entry(get=everyone(200), post=everyone(405), query="?q=m%C3%A6rket"),
     "agreements:meetings": Entry(
         get=only(COUNCIL | AREA | {"other_director"} | ADMIN, 200), post=signed_in(405)
     ),
@@ -533,14 +536,18 @@ class Probe:
     actual: Expected
     changed: dict[str, int]
     header_problems: list[str]
+    shown: list[str]  # what the response shows of agreements and comments the role may not see
 
     @property
     def leak(self) -> bool:
         refused = self.actual in DENIED or self.actual == 400
+        if self.shown:
+            return True
         return self.expected in REFUSED and (not refused or bool(self.changed))
 
     def __str__(self) -> str:
         changed = f", changed {self.changed}" if self.changed else ""
+        changed += f", shows {self.shown}" if self.shown else ""
         return (
             f"{self.method} {self.url} as {self.role} [{self.variant}]: "
             f"expected {self.expected}, got {self.actual}{changed}"
@@ -617,9 +624,21 @@ def _forget_cached_session(client: Client) -> None:
         caches[settings.SESSION_CACHE_ALIAS].delete(SessionStore(key.value).cache_key)
 
 
+def hidden_from(world: World, role: str) -> list[str]:
+    """What no response to the role may show: the text and the address (UUID) of each agreement
+    it may not see, and the comments written in those states."""
+    words = []
+    for state in STATES:
+        if role not in SEES[state]:
+            words += [marker(state), str(world.agreements[state].uuid)]
+            if state in ("draft", "in_dialogue"):
+                words.append(comment_marker(state))
+    return words
+
+
 def run_probe(
-    client: Client, method: str, url: str, before: dict[str, int]
-) -> tuple[Expected, dict[str, int], dict[str, int], list[str]]:
+    client: Client, method: str, url: str, before: dict[str, int], forbidden: list[str]
+) -> tuple[Expected, dict[str, int], dict[str, int], list[str], list[str]]:
     """One request in a savepoint that is rolled back: the outcome, the rows it wrote, and the
     transaction's write counts after it (which the rollback does not reset: the next probe's
     starting point). The client's cookies are put back too (a logout or a new session would not
@@ -627,10 +646,14 @@ def run_probe(
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
         problems: list[str] = []
+        shown: list[str] = []
         try:
             response = client.get(url) if method == "GET" else client.post(url)
             actual = outcome(response)
             problems = header_problems(response)
+            if not response.streaming:
+                text = response.content.decode(errors="replace")
+                shown = [word for word in forbidden if word in text]
         except Exception as error:  # a crash is an outcome of its own
             actual = f"exception {type(error).__name__}: {error}"
         after = _writes()
@@ -638,24 +661,27 @@ def run_probe(
     client.cookies = cookies
     _forget_cached_session(client)
     changed = {table: n - before.get(table, 0) for table, n in after.items()}
-    return actual, {table: n for table, n in changed.items() if n}, after, problems
+    return actual, {table: n for table, n in changed.items() if n}, after, problems, shown
 
 
 def probe_route(world: World, name: str) -> list[Probe]:
     entry = MATRIX[name]
     probes = []
     writes = _writes()
+    hidden = {role: hidden_from(world, role) for role in ROLES}
     for variant in entry.variants:
         query = entry.query if isinstance(entry.query, str) else entry.query(world)
         url = reverse(name, kwargs=entry.kwargs(world, variant)) + query
         for role in ROLES:
             for method, rule in (("GET", entry.get), ("POST", entry.post)):
-                actual, changed, writes, problems = run_probe(
-                    world.clients[role], method, url, writes
+                actual, changed, writes, problems, shown = run_probe(
+                    world.clients[role], method, url, writes, hidden[role]
                 )
                 expected = rule(role, variant)
                 probes.append(
-                    Probe(name, variant, role, method, url, expected, actual, changed, problems)
+                    Probe(
+                        name, variant, role, method, url, expected, actual, changed, problems, shown
+                    )
                 )
     return probes
 
