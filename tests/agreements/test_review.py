@@ -371,6 +371,19 @@ def test_the_meeting_pack_holds_each_agreement_on_the_agenda(client_for, cast, a
     assert "Tekst til Indledning." in body
 
 
+@pytest.mark.parametrize("page", ["agreements:meeting", "agreements:meeting-pack"])
+def test_a_director_of_another_area_reads_no_agreement_outside_the_area_in_a_meeting(
+    client_for, cast, agreements, page
+):
+    meeting = plan(cast, agreements, cast.administrator)
+    url = reverse(page, args=[meeting.uuid])
+    other = client_for(cast.other_director).get(url).content.decode()
+    assert "Havndal Skole" not in other
+    assert str(agreements["b"].uuid) not in other
+    own = client_for(cast.director).get(url).content.decode()
+    assert "Havndal Skole" in own
+
+
 def test_leaders_do_not_read_meeting_packs(client_for, cast, agreements):
     meeting = plan(cast, agreements, cast.administrator)
     url = reverse("agreements:meeting-pack", args=[meeting.uuid])
