@@ -20,6 +20,8 @@ middleware, on in every environment.
 """
 
 import copy
+import io
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +40,7 @@ Expected = int | str
 Rule = Callable[[str, str], Expected]
 
 LOGIN = "login"  # a redirect to the login page
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REFUSED = {LOGIN, 403, 404}  # what a role that may not see or do gets
 DENIED = {*REFUSED, 405}
 
@@ -624,6 +627,18 @@ def _forget_cached_session(client: Client) -> None:
         caches[settings.SESSION_CACHE_ALIAS].delete(SessionStore(key.value).cache_key)
 
 
+def readable(response: Any) -> str:
+    """The response's text; for an Excel workbook, the XML inside it."""
+    if response.get("Content-Type", "").startswith(XLSX):
+        with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
+            return "".join(
+                workbook.read(name).decode(errors="replace")
+                for name in workbook.namelist()
+                if name.endswith(".xml")
+            )
+    return str(response.content.decode(errors="replace"))
+
+
 def hidden_from(world: World, role: str) -> list[str]:
     """What no response to the role may show: the text and the address (UUID) of each agreement
     it may not see, and the comments written in those states."""
@@ -652,7 +667,7 @@ def run_probe(
             actual = outcome(response)
             problems = header_problems(response)
             if not response.streaming:
-                text = response.content.decode(errors="replace")
+                text = readable(response)
                 shown = [word for word in forbidden if word in text]
         except Exception as error:  # a crash is an outcome of its own
             actual = f"exception {type(error).__name__}: {error}"
