@@ -700,9 +700,16 @@ def meetings_for(committee_ids: Iterable[int] | None) -> QuerySet[DialogueMeetin
     return meetings.order_by("-starts_at")
 
 
-def meeting_items(meeting: DialogueMeeting) -> list[MeetingItem]:
+def meeting_items(
+    meeting: DialogueMeeting, *, among: QuerySet[Agreement] | None = None
+) -> list[MeetingItem]:
+    """The agenda in order; with `among`, only the items of those agreements (the ones the
+    reader may read: permissions.agreements_visible_to)."""
+    items = meeting.items.all()
+    if among is not None:
+        items = items.filter(agreement__in=among)
     return list(
-        meeting.items.select_related(
+        items.select_related(
             "agreement__unit__area",
             "agreement__unit__committee",
             "agreement__unit__leader",

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
@@ -54,6 +54,7 @@ from .models import (
     Consultation,
     DialogueMeeting,
     FollowUpPoint,
+    MeetingItem,
     Period,
     StateChange,
 )
@@ -944,10 +945,24 @@ def _review_places(
 
 
 def _back(request: HtmxHttpRequest, fallback: str) -> str:
+    """The page to go back to: a path on this site (never a view name or another host)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         return target
     return fallback
+
+
+def _on_agreement(model: type[Any], agreement: Agreement, **lookup: object) -> Any:
+    """A section, goal or comment of the agreement named in posted data; 404 for a key that is
+    not one of its own or is not a key at all."""
+    try:
+        return model.objects.get(agreement=agreement, **lookup)
+    except (model.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
 
 
 @require_POST
@@ -960,13 +975,11 @@ def add_comment(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
     place = request.POST.get("sted", "")
     section = goal = parent = None
     if place.startswith("section-"):
-        section = get_object_or_404(
-            AgreementSection, pk=place.removeprefix("section-") or 0, agreement=agreement
-        )
+        section = _on_agreement(AgreementSection, agreement, pk=place.removeprefix("section-"))
     elif place.startswith("goal-"):
-        goal = get_object_or_404(Goal, uuid=place.removeprefix("goal-"), agreement=agreement)
+        goal = _on_agreement(Goal, agreement, uuid=place.removeprefix("goal-"))
     if request.POST.get("svar_paa"):
-        parent = get_object_or_404(Comment, uuid=request.POST["svar_paa"], agreement=agreement)
+        parent = _on_agreement(Comment, agreement, uuid=request.POST["svar_paa"])
     back = _back(request, reverse("agreements:review", kwargs={"uuid": uuid}))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
@@ -1052,6 +1065,12 @@ def _meeting(request: HtmxHttpRequest, uuid: str) -> DialogueMeeting:
     return meeting
 
 
+def _agenda(request: HtmxHttpRequest, meeting: DialogueMeeting) -> list[MeetingItem]:
+    """The items whose agreements the person may read: a director reads the meetings of every
+    committee, but only the agreements of the own area (as everywhere else)."""
+    return selectors.meeting_items(meeting, among=permissions.agreements_visible_to(request.user))
+
+
 def _agenda_candidates(committee: Committee) -> Any:
     return (
         Agreement.objects.filter(
@@ -1096,7 +1115,7 @@ def plan_meeting(request: HtmxHttpRequest, committee_slug: str) -> HttpResponseB
 def meeting(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
     """The meeting's agenda; those who manage it record the minutes and decisions afterwards."""
     meeting = _meeting(request, uuid)
-    items = selectors.meeting_items(meeting)
+    items = _agenda(request, meeting)
     can_manage = permissions.can_manage_meeting(request.user, meeting.committee_id)
     minutes = forms.MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
     decisions = [
@@ -1136,7 +1155,7 @@ def meeting(request: HtmxHttpRequest, uuid: str) -> HttpResponseBase:
 def meeting_pack(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     """Everything the committee reads before the meeting, on one page to read and print."""
     meeting = _meeting(request, uuid)
-    items = selectors.meeting_items(meeting)
+    items = _agenda(request, meeting)
     agreements = [item.agreement for item in items]
     contents = selectors.contents_of(agreements)
     previous = selectors.previous_signed_contents(agreements)

@@ -7,6 +7,7 @@ hints, error messages and their ARIA links are the same everywhere.
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import TemplatesSetting
 
 _WIDGET_CLASSES = {
@@ -69,3 +70,16 @@ class ListedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         raise forms.ValidationError(
             self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
         )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing a username longer than any username before it is tried:
+    Django sets the field's max_length only after the field is built, so without this a long
+    username reached the authentication backends (and django-axes' record of failures, whose
+    column it overflowed)."""
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if len(username) > (self.username_field.max_length or 150):
+            raise self.get_invalid_login_error()
+        return username

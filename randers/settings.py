@@ -135,6 +135,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "randers.audit.context.audit_context",
     "randers.middleware.idle_timeout",
+    "randers.middleware.limit_request_size",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -299,6 +300,17 @@ SITE_URL = (
     or (f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "")
     or "http://127.0.0.1:8000"
 ).rstrip("/")
+
+# Uploads: the imports accept spreadsheets of at most UPLOAD_MAX_BYTES (units: .xlsx or .csv;
+# follow-up: .xlsx). A request body larger than REQUEST_MAX_BYTES (the file and its form) is
+# refused with 413 before it is read; form fields are held in memory up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE, and a file of an allowed size stays in memory (no temporary file).
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 512 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # A strict Content-Security-Policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {

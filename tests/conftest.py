@@ -50,6 +50,16 @@ class Cast:
 
 @pytest.fixture
 def organisation(db: None) -> Organisation:
+    return build_organisation()
+
+
+@pytest.fixture
+def cast(organisation: Organisation) -> Cast:
+    return build_cast(organisation)
+
+
+def build_organisation() -> Organisation:
+    """The two areas, two committees and three units (also for module-scoped fixtures)."""
     council = CouncilFactory.create()
     school_committee = CommitteeFactory.create(
         council=council, name="Skole- og Uddannelsesudvalget", slug="skole-og-uddannelsesudvalget"
@@ -84,9 +94,8 @@ def organisation(db: None) -> Organisation:
     )
 
 
-@pytest.fixture
-def cast(organisation: Organisation) -> Cast:
-    org = organisation
+def build_cast(org: Organisation) -> Cast:
+    """The cast, with their roles granted through the services."""
     people = Cast(
         leader_a=UserFactory.create(username="leader_a", first_name="Lars", last_name="Bach"),
         leader_b=UserFactory.create(username="leader_b", first_name="Berit", last_name="Holm"),

@@ -1,19 +1,20 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from randers.forms import LoginForm
 
 from . import selectors, services
 from .models import LoginEvent, TOTPDevice
 
 
-class LocalLoginForm(AuthenticationForm):
+class LocalLoginForm(LoginForm):
     """Django's login form (fields `username` and `password`), closed to everyone but the
     administrators with an authenticator app when an administrator has switched local login off."""
 
     error_messages = {
-        **AuthenticationForm.error_messages,
+        **LoginForm.error_messages,
         "local_login_off": _(
             "Login with username and password is switched off. Use the municipality's login."
         ),

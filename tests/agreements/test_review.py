@@ -371,6 +371,19 @@ def test_the_meeting_pack_holds_each_agreement_on_the_agenda(client_for, cast, a
     assert "Tekst til Indledning." in body
 
 
+@pytest.mark.parametrize("page", ["agreements:meeting", "agreements:meeting-pack"])
+def test_a_director_of_another_area_reads_no_agreement_outside_the_area_in_a_meeting(
+    client_for, cast, agreements, page
+):
+    meeting = plan(cast, agreements, cast.administrator)
+    url = reverse(page, args=[meeting.uuid])
+    other = client_for(cast.other_director).get(url).content.decode()
+    assert "Havndal Skole" not in other
+    assert str(agreements["b"].uuid) not in other
+    own = client_for(cast.director).get(url).content.decode()
+    assert "Havndal Skole" in own
+
+
 def test_leaders_do_not_read_meeting_packs(client_for, cast, agreements):
     meeting = plan(cast, agreements, cast.administrator)
     url = reverse("agreements:meeting-pack", args=[meeting.uuid])
@@ -520,3 +533,30 @@ def test_the_goals_export_shows_each_goal_with_its_latest_follow_up(client_for, 
         ("Havndal Skole", "Flere børn trives i overgangen til skole"),
         ("Tirsdalens Skole", "Flere børn trives i overgangen til skole"),
     ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"sted": "goal-0"},
+        {"sted": "section-abc"},
+        {"sted": "section-"},
+        {"svar_paa": "not-a-uuid"},
+    ],
+)
+def test_a_comment_on_a_place_that_is_no_key_answers_404(client_for, cast, agreements, data):
+    response = client_for(cast.director).post(
+        reverse("agreements:add-comment", args=[agreements["a"].uuid]), {"body": "Hej.", **data}
+    )
+    assert response.status_code == 404
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["0", "review", "//evil.example/", "https://evil.example/"])
+def test_a_comment_goes_back_only_to_a_path_of_this_site(client_for, cast, agreements, target):
+    agreement = agreements["a"]
+    response = client_for(cast.director).post(
+        reverse("agreements:add-comment", args=[agreement.uuid]), {"body": "Hej.", "next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("agreements:review", args=[agreement.uuid])

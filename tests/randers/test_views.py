@@ -80,6 +80,15 @@ def test_wrong_password_is_refused_in_danish(client):
     assert "Indtast venligst korrekt brugernavn og adgangskode" in response.content.decode()
 
 
+def test_an_overlong_username_is_refused_like_a_wrong_password_and_not_recorded(client):
+    from axes.models import AccessAttempt
+
+    response = client.post(LOGIN, {"username": "x" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    assert "Indtast venligst korrekt brugernavn og adgangskode" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+
+
 def test_logout_is_a_post_and_ends_the_session(client_for, cast):
     client = client_for(cast.leader_a)
     response = client.post(reverse("logout"))
