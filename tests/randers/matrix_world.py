@@ -28,8 +28,8 @@ from agreements.models import (
 from goals.models import CouncilGoal, FollowUpReport
 from randers.jobs import services as jobs
 from randers.jobs.models import Job
-from randers.notifications.models import Notification
 from randers.middleware import RENEWED
+from randers.notifications.models import Notification
 from tests.agreements.conftest import add_points, complete, make_period, report_all
 from tests.conftest import Cast, Organisation, build_cast, build_organisation
 from tests.factories import UserFactory
