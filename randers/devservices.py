@@ -208,6 +208,10 @@ def run_app(env: dict[str, str]) -> int:
     say(f"Aftalestyring runs at http://{ADDRESS}/  (Ctrl-C stops everything)")
     for username, role in DEMO_ACCOUNTS:
         print(f"      {username:<9} password 'demo'  ({role})")
+    print(
+        "      admin also needs the code of an authenticator app: "
+        ".venv/bin/python manage.py demo_totp prints it"
+    )
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "randers.jobs",
     "randers.notifications",
     "randers.audit",
+    "randers.accounts",
     "units",
     "goals",
     "agreements",
@@ -217,6 +218,7 @@ LOGIN_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_LINK_HOURS", 72) * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Every login, failure and lockout is written to randers.accounts' LoginEvent table.
 ANONYMOUS_USER_NAME = None  # guardian: anonymous visitors hold no object permissions
 GUARDIAN_MONKEY_PATCH_USER = False
 
@@ -228,6 +230,43 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "randers.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
+# --- Single sign-on (OpenID Connect) ---------------------------------------------------------
+
+# On when OIDC_CLIENT_ID is set. The provider's endpoints are read from its discovery document
+# under OIDC_ISSUER (fetched at the first login, not at boot), or given one by one. People are
+# matched by their work e-mail in the claim OIDC_EMAIL_CLAIM; nobody is created (README, "Login
+# and single sign-on").
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_ISSUER = env_str("OIDC_ISSUER", "").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "email")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False  # no self-registration: only people already in the app get in
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+if OIDC_ENABLED:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_CLIENT_ID is set: OIDC_CLIENT_SECRET is required too.")
+    _endpoints = [
+        OIDC_OP_AUTHORIZATION_ENDPOINT,
+        OIDC_OP_TOKEN_ENDPOINT,
+        OIDC_OP_USER_ENDPOINT,
+        OIDC_OP_JWKS_ENDPOINT,
+    ]
+    if not OIDC_ISSUER and not all(_endpoints):
+        raise ImproperlyConfigured(
+            "OIDC_CLIENT_ID is set: give OIDC_ISSUER, or all of OIDC_AUTHORIZATION_ENDPOINT, "
+            "OIDC_TOKEN_ENDPOINT, OIDC_USERINFO_ENDPOINT and OIDC_JWKS_ENDPOINT."
+        )
+    AUTHENTICATION_BACKENDS.insert(1, "randers.accounts.oidc.OIDCBackend")
 
 # --- Security ---------------------------------------------------------------------------------
 

@@ -1,10 +1,9 @@
-"""Pages that belong to no single app: home, health, accessibility statement, language, login."""
+"""Pages that belong to no single app: home, health, accessibility statement, language, lockout."""
 
 from typing import Any
 
 import redis
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.utils import Error as DatabaseError
@@ -109,24 +108,6 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login; afterwards the interface speaks the person's chosen language."""
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            form.get_user().language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite="Lax",
-        )
-        return response
 
 
 def locked_out(

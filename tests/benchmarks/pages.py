@@ -65,6 +65,8 @@ PAGES = [
         False,
     ),
     ("access log, one person", "admin", "/organisation/adgangslog/?subject={leader}", False),
+    ("log of logins", "admin", "/organisation/login/log/", False),
+    ("login settings", "admin", "/organisation/login/", False),
 ]
 
 

@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from agreements.demo import build_agreements
+from randers.accounts.services import DEMO_TOTP_SECRET, enrol_demo_totp
 from units.demo import build_organisation
-from units.models import Council
+from units.models import Council, User
 
 
 class Command(BaseCommand):
@@ -31,11 +32,14 @@ class Command(BaseCommand):
             return
         created = build_organisation(units)
         created |= build_agreements()
+        admin = User.objects.get(username="admin")
+        enrol_demo_totp(admin)  # administrators need a second factor; the demo's is public
         with connection.cursor() as cursor:  # fresh planner statistics after the bulk inserts
             cursor.execute("ANALYZE")
         self.stdout.write(
             f"Demo municipality with {units} units: created {created['units']} units, "
             f"{created['sites']} sites, {created['people']} people, "
             f"{created['agreements']} agreements, {created['follow_ups']} follow-ups and "
-            f"{created['measurements']} measurements."
+            f"{created['measurements']} measurements. The demo admin's authenticator secret is "
+            f"{DEMO_TOTP_SECRET} (current code: manage.py demo_totp)."
         )
