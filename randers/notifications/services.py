@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from units.models import User
@@ -61,7 +62,7 @@ def email_message(
     context = {
         "person": person,
         "municipality_name": settings.MUNICIPALITY_NAME,
-        "settings_link": absolute("/varsler/indstillinger/"),
+        "settings_link": absolute(reverse("notifications:preferences")),
         **context,
     }
     with translation.override(person.language):
