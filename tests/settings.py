@@ -3,8 +3,18 @@
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-of-a-reasonable-length-0123456789")
+
+# Under pytest-xdist each test process gets a Redis database of its own (the next ones after
+# REDIS_URL's), so that one process's Celery worker and broker flushes never meet another's.
+# The environment is changed, not only the settings: the Celery workers the tests start inherit it.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist_worker.startswith("gw") and "REDIS_URL" in os.environ:
+    _redis = urlsplit(os.environ["REDIS_URL"])
+    _database = int(_redis.path.strip("/") or 0) + 1 + int(_xdist_worker[2:])
+    os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_database}"))
 
 from randers.settings import *  # noqa: F403
 
