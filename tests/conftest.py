@@ -12,9 +12,14 @@ and the people:
 - anonymous is the Django test client without a login
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from tests.factories import AreaFactory, CommitteeFactory, CouncilFactory, UnitFactory, UserFactory
@@ -168,3 +173,15 @@ def run_queued_jobs():  # type: ignore[no-untyped-def]
         return jobs
 
     return run
+
+
+@contextmanager
+def demo_for_module(django_db_blocker, **options: Any) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The demo municipality seeded once for a module's tests, for a module-scoped fixture: seeded
+    in a transaction that is rolled back after the module, while each test (marked django_db)
+    rolls back its own changes to a savepoint inside it. Seeding takes seconds; once per module
+    rather than per test keeps the suite fast."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", **options)
+        yield
+        transaction.set_rollback(True)

@@ -16,7 +16,7 @@ if _xdist_worker.startswith("gw") and "REDIS_URL" in os.environ:
     _database = int(_redis.path.strip("/") or 0) + 1 + int(_xdist_worker[2:])
     os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_database}"))
 
-from randers.settings import *  # noqa: F403
+from randers.settings import *  # noqa: E402, F403
 
 # Plain HTTP in the test client and the live server of the browser tests.
 HTTPS = False

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from agreements import selectors
 from agreements.models import Agreement, AgreementVersion, Period, Signature
 from goals.models import CouncilGoal
+from tests.conftest import demo_for_module
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -11,9 +12,13 @@ pytestmark = pytest.mark.django_db
 State = Agreement.State
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", units=220)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with demo_for_module(django_db_blocker, units=220):
+        yield
 
 
 def current() -> Period:

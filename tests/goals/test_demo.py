@@ -4,6 +4,7 @@ realistic picture to show."""
 from datetime import datetime
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from agreements.models import Agreement, Period
@@ -18,16 +19,25 @@ from goals.models import (
     IndicatorDefinition,
     Measurement,
 )
+from tests.conftest import demo_for_module
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(time_machine):  # type: ignore[no-untyped-def]
+SEEDED_AT = datetime(2026, 11, 27, 10)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """220 units, seeded late in 2026: the agreements of 2026 are in force and followed up."""
-    time_machine.move_to(datetime(2026, 11, 27, 10), tick=False)
-    call_command("seed_demo", units=220)
+    with time_machine.travel(SEEDED_AT, tick=False), demo_for_module(django_db_blocker, units=220):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def late_in_2026(time_machine):  # type: ignore[no-untyped-def]
+    time_machine.move_to(SEEDED_AT, tick=False)
 
 
 def in_force() -> Period:

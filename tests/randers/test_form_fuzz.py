@@ -157,10 +157,15 @@ def forms(world: World, django_db_blocker: Any) -> list[Form]:
     return list(found.values())
 
 
+# Sessions and the records of an attempt (a failed login, a reading of a follow-up) are written
+# whether or not the form is refused: they are the logs, not the change.
 _WRITES = """
     SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables
     WHERE n_tup_ins + n_tup_upd + n_tup_del > 0
-    AND relname NOT IN ('django_session', 'axes_accesslog', 'axes_accessattempt')
+    AND relname NOT IN (
+        'django_session', 'axes_accesslog', 'axes_accessattempt', 'accounts_loginevent',
+        'audit_accessevent'
+    )
 """
 
 

@@ -1,15 +1,20 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.conftest import demo_for_module
 from units import permissions
 from units.models import Area, Committee, Council, Unit, User
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", units=220, stdout=None)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with demo_for_module(django_db_blocker, units=220, stdout=None):
+        yield
 
 
 def test_seed_builds_the_municipality_after_randers(seeded):
