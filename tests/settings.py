@@ -11,7 +11,13 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-of-a-reasonable-lengt
 # REDIS_URL's), so that one process's Celery worker and broker flushes never meet another's.
 # The environment is changed, not only the settings: the Celery workers the tests start inherit it.
 _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _xdist_worker.startswith("gw") and "REDIS_URL" in os.environ:
+# The Celery workers also read this module: the marker keeps them from moving once more.
+if (
+    _xdist_worker.startswith("gw")
+    and "REDIS_URL" in os.environ
+    and "TESTS_RUN_REDIS_URL" not in os.environ
+):
+    os.environ["TESTS_RUN_REDIS_URL"] = os.environ["REDIS_URL"]
     _redis = urlsplit(os.environ["REDIS_URL"])
     _database = int(_redis.path.strip("/") or 0) + 1 + int(_xdist_worker[2:])
     os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_database}"))
