@@ -29,13 +29,20 @@ from typing import Any, cast
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
+    Case,
     Count,
+    DateField,
+    F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     TextChoices,
+    When,
+    Window,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
@@ -46,7 +53,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from goals.models import FollowUpReport
 from units.models import CommitteeMembership, Unit
-from units.permissions import AnyUser, roles_of
+from units.permissions import AnyUser, Roles, roles_of
 
 from .models import (
     Agreement,
@@ -152,12 +159,14 @@ class Task:
 
 @dataclass
 class Inbox:
+    """A person's tasks: `tasks` sorted by deadline, complete for the units the person leads and
+    the most pressing of the rest (what the home page shows); `total` and `overdue_total` count
+    them all."""
+
     tasks: list[Task] = field(default_factory=list)
     agreements: list[Agreement] = field(default_factory=list)
-
-    @property
-    def overdue(self) -> list[Task]:
-        return [task for task in self.tasks if task.overdue]
+    total: int = 0
+    overdue_total: int = 0
 
     @property
     def shown(self) -> list[Task]:
@@ -166,13 +175,13 @@ class Inbox:
 
     @property
     def hidden(self) -> int:
-        return max(0, len(self.tasks) - SHOWN)
+        return max(0, self.total - SHOWN)
 
     def __bool__(self) -> bool:
-        return bool(self.tasks)
+        return self.total > 0
 
     def __len__(self) -> int:
-        return len(self.tasks)
+        return self.total
 
 
 def periods_with_points(on: date | None = None) -> list[Period]:
@@ -294,8 +303,84 @@ def build_tasks(
     return tasks
 
 
+def _sort_key(task: Task) -> tuple[Any, ...]:
+    """Soonest deadline first (none last), then by unit, period and kind: a total order, the
+    same as `_by_first_deadline` gives the agreements."""
+    point = task.point.pk if task.point is not None else 0
+    return (
+        task.due is None,
+        task.due or date.max,
+        task.unit.name,
+        task.unit.pk,
+        task.period.pk,
+        task.kind,
+        point,
+        task.signer_role,
+    )
+
+
 def _sorted(tasks: list[Task]) -> list[Task]:
-    return sorted(tasks, key=lambda t: (t.due is None, t.due or date.max, t.unit.name, t.kind))
+    return sorted(tasks, key=_sort_key)
+
+
+def _count_if(condition: Q) -> Case:
+    return Case(When(condition, then=1), default=0, output_field=IntegerField())
+
+
+def _wide_tasks(agreements: QuerySet[Agreement], roles: Roles, me: int, today: date) -> QuerySet:
+    """The agreements of the areas the person directs and the committees the person chairs
+    (not the units the person leads), each with the number of the person's tasks on it
+    (`my_tasks`, `my_overdue`) and the soonest deadline of them (`first_due`): the counting of
+    `build_tasks` for these roles, done in SQL so that it does not grow with the municipality."""
+    director = Q(unit__area_id__in=roles.directed_areas, unit__area__director_id=me)
+    chair = Q(unit__committee_id__in=roles.chaired_committees)
+    review = director & Q(state=State.SUBMITTED)
+    approve = (director | chair) & Q(state=State.IN_DIALOGUE)
+    approved = Q(state=State.APPROVED)
+    sign_as_director = (
+        director
+        & approved
+        & Q(period__required_signers__contains=[SignerRole.DIRECTOR])
+        & ~Q(signed_roles__contains=[SignerRole.DIRECTOR])
+    )
+    sign_as_chair = (
+        chair
+        & approved
+        & Q(period__required_signers__contains=[SignerRole.COMMITTEE_CHAIR])
+        & ~Q(signed_roles__contains=[SignerRole.COMMITTEE_CHAIR])
+    )
+    read = director & Q(signed_version__isnull=False, period__starts_on__lte=today)
+    unseen = Func(F("unseen_points"), function="cardinality", output_field=IntegerField())
+    return (
+        annotated(
+            agreements.filter(
+                Q(unit__area_id__in=roles.directed_areas)
+                | Q(unit__committee_id__in=roles.chaired_committees)
+            )
+            .exclude(unit_id__in=roles.led_units)
+            .exclude(state=State.REVOKED)
+            .exclude(unit__closed_at__lte=today)
+        )
+        .annotate(
+            my_tasks=_count_if(review)
+            + _count_if(approve)
+            + _count_if(sign_as_director)
+            + _count_if(sign_as_chair)
+            + Case(When(read, then=unseen), default=0, output_field=IntegerField()),
+            my_overdue=_count_if(review & Q(period__dialogue_starts__lt=today))
+            + _count_if(approve & Q(period__dialogue_ends__lt=today))
+            + (_count_if(sign_as_director) + _count_if(sign_as_chair))
+            * _count_if(Q(period__signing_due__lt=today)),
+            first_due=Case(
+                When(review, then=F("period__dialogue_starts")),
+                When(approve, then=F("period__dialogue_ends")),
+                When(sign_as_director | sign_as_chair, then=F("period__signing_due")),
+                default=None,
+                output_field=DateField(),
+            ),
+        )
+        .filter(my_tasks__gt=0)
+    )
 
 
 def inbox_for(
@@ -305,35 +390,60 @@ def inbox_for(
     led_units: Iterable[Unit] = (),
     today: date | None = None,
 ) -> Inbox:
-    """The person's tasks, soonest deadline first (one query; none for a person whose roles
-    have no tasks). `periods` come from `periods_with_points`, `led_units` are the active units
-    the person leads (for the agreements not started yet). The agreements read are kept on the
-    inbox (`agreements`), for the home page's list of the person's units."""
+    """The person's tasks, soonest deadline first, in one query for each of the two kinds of
+    role (none for a person whose roles have no tasks). `periods` come from
+    `periods_with_points`, `led_units` are the active units the person leads (for the
+    agreements not started yet).
+
+    The tasks on the units the person leads are all read (and their agreements kept on the inbox,
+    `agreements`, for the home page's list of the person's units). A director or chair may have
+    thousands: those are counted in SQL, and only the agreements of the SHOWN most pressing are
+    read; they are all the inbox needs, as no task of a later agreement can come before them."""
     today = today or timezone.localdate()
     roles = roles_of(user)
     if not periods or not (roles.led_units or roles.directed_areas or roles.chaired_committees):
         return Inbox()
     prefetch_related_objects(periods, "follow_up_points")  # no query if already fetched
-    agreements = list(
-        annotated(
-            Agreement.objects.filter(period__in=periods).filter(
-                Q(unit_id__in=roles.led_units)
-                | Q(unit__area_id__in=roles.directed_areas)
-                | Q(unit__committee_id__in=roles.chaired_committees)
+    me = cast(int, user.pk)
+    chairs: dict[int, list[int]] = {c: [me] for c in roles.chaired_committees}
+    of_periods = Agreement.objects.filter(period__in=periods)
+    led: list[Agreement] = []
+    if roles.led_units:
+        led = list(annotated(of_periods.filter(unit_id__in=roles.led_units)).order_by("pk"))
+    wide: list[Agreement] = []
+    if roles.directed_areas or roles.chaired_committees:
+        wide = list(
+            _wide_tasks(of_periods, roles, me, today)
+            .annotate(
+                all_tasks=Window(Sum("my_tasks")),
+                all_overdue=Window(Sum("my_overdue")),
             )
-        ).order_by("pk")
-    )
-    started = {(a.unit_id, a.period_id) for a in agreements}
+            .order_by(
+                F("first_due").asc(nulls_last=True), "unit__name", "unit_id", "period_id"
+            )[:SHOWN]
+        )
+    started = {(a.unit_id, a.period_id) for a in led}
     units_without = [
         (unit, period)
         for unit in led_units
         for period in periods
         if (unit.pk, period.pk) not in started and not unit.is_closed
     ]
-    me = cast(int, user.pk)
-    chairs: dict[int, list[int]] = {c: [me] for c in roles.chaired_committees}
-    tasks = build_tasks(periods, agreements, units_without, chairs, today)
-    return Inbox(_sorted([task for task in tasks if task.person_id == me]), agreements=agreements)
+    mine_led = [
+        task
+        for task in build_tasks(periods, led, units_without, chairs, today)
+        if task.person_id == me
+    ]
+    mine_wide = [
+        task for task in build_tasks(periods, wide, [], chairs, today) if task.person_id == me
+    ]
+    return Inbox(
+        _sorted(mine_led + mine_wide),
+        agreements=led,
+        total=len(mine_led) + (wide[0].all_tasks if wide else 0),
+        overdue_total=sum(task.is_overdue(today) for task in mine_led)
+        + (wide[0].all_overdue if wide else 0),
+    )
 
 
 def all_tasks(*, today: date | None = None) -> tuple[list[Period], list[Task]]:

@@ -1,11 +1,12 @@
 import pytest
 from django.core.management import call_command
 
-from agreements import selectors
+from agreements import inbox, selectors
 from agreements.models import Agreement, AgreementVersion, Period, Signature
 from goals.models import CouncilGoal
 from tests.conftest import demo_for_module
-from units.models import Unit
+from units.models import Area, CommitteeMembership, Unit, User
+from units.selectors import responsibilities_of
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,28 @@ def test_seeding_again_creates_no_agreements(seeded):
     before = (Agreement.objects.count(), AgreementVersion.objects.count())
     call_command("seed_demo", units=220)
     assert (Agreement.objects.count(), AgreementVersion.objects.count()) == before
+
+
+def test_each_persons_inbox_counts_in_sql_what_the_reminders_count_task_by_task(seeded):
+    """The home page counts a director's or chair's tasks in SQL and reads only the most pressing;
+    the reminders build everyone's tasks one by one. Both must agree for every person."""
+    periods, everyone = inbox.all_tasks()
+    people = {area.director for area in Area.objects.exclude(director=None)}
+    people |= {
+        membership.person
+        for membership in CommitteeMembership.objects.filter(
+            role=CommitteeMembership.Role.CHAIR
+        ).select_related("person")
+    }
+    people.add(User.objects.get(username="leader"))
+    checked_beyond_shown = 0
+    for person in people:
+        expected = [task for task in everyone if task.person_id == person.pk]
+        led_units = responsibilities_of(person).led_units
+        box = inbox.inbox_for(person, periods, led_units=led_units)
+        assert len(box) == len(expected), person
+        assert box.overdue_total == sum(task.overdue for task in expected), person
+        assert [task.key for task in box.shown] == [task.key for task in expected[: inbox.SHOWN]]
+        assert box.hidden == max(0, len(expected) - inbox.SHOWN)
+        checked_beyond_shown += len(expected) > inbox.SHOWN
+    assert checked_beyond_shown >= 2  # directors with more tasks than the home page shows

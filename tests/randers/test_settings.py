@@ -54,7 +54,21 @@ def test_database_url_with_host_and_port():
 
 def test_database_url_with_a_socket_directory():
     db = project_settings.database_from_url("postgresql://postgres@/aftalestyring?host=/tmp/pg")
-    assert (db["NAME"], db["HOST"], db["OPTIONS"]) == ("aftalestyring", "/tmp/pg", {})
+    assert (db["NAME"], db["HOST"], db["OPTIONS"]) == (
+        "aftalestyring",
+        "/tmp/pg",
+        {"options": "-c jit=off"},
+    )
+
+
+def test_jit_is_off_on_the_connections_unless_the_url_says_otherwise(django_db_blocker):
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+    db = project_settings.database_from_url("postgresql://app@db/aftaler?options=-c%20jit%3Don")
+    assert db["OPTIONS"] == {"options": "-c jit=on"}
 
 
 def test_database_url_must_be_postgresql():
