@@ -418,9 +418,9 @@ def inbox_for(
                 all_tasks=Window(Sum("my_tasks")),
                 all_overdue=Window(Sum("my_overdue")),
             )
-            .order_by(
-                F("first_due").asc(nulls_last=True), "unit__name", "unit_id", "period_id"
-            )[:SHOWN]
+            .order_by(F("first_due").asc(nulls_last=True), "unit__name", "unit_id", "period_id")[
+                :SHOWN
+            ]
         )
     started = {(a.unit_id, a.period_id) for a in led}
     units_without = [
@@ -440,9 +440,10 @@ def inbox_for(
     return Inbox(
         _sorted(mine_led + mine_wide),
         agreements=led,
-        total=len(mine_led) + (wide[0].all_tasks if wide else 0),
+        # every row of `wide` carries the sums over all the rows (a window over the query)
+        total=len(mine_led) + (getattr(wide[0], "all_tasks", 0) if wide else 0),
         overdue_total=sum(task.is_overdue(today) for task in mine_led)
-        + (wide[0].all_overdue if wide else 0),
+        + (getattr(wide[0], "all_overdue", 0) if wide else 0),
     )
 
 

@@ -5,6 +5,7 @@ Everything here takes a period's id and querysets of units, never an agreement m
 agreements app chooses the period and who may see what, this module does the counting, in SQL.
 """
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,6 +13,8 @@ from decimal import Decimal
 from math import ceil
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -170,12 +173,30 @@ def coverage_cells(period_id: int, unit_ids: Iterable[int]) -> dict[tuple[int, i
     return cells
 
 
-def coverage_rollup(
-    period_id: int, units: QuerySet[Unit], goals: Iterable[CouncilGoal]
-) -> Coverage:
-    """Per council goal: how many units of the selection carry it, with how many goals, and how
-    those goals stand at the latest follow-up; and which goals no or few units carry (3 queries,
-    whatever the number of units)."""
+# A roll-up stays in the cache this long at most; any change to what it counts gives it a new
+# key at once (`coverage_version`).
+COVERAGE_CACHE_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class CoverageCounts:
+    units: int
+    signed: int
+    units_per_goal: dict[int, int]
+    by_status: dict[int, dict[str, int]]
+
+
+def coverage_version() -> int:
+    """The version of everything the roll-up counts (goals_coverage_version, kept by triggers:
+    goals/migrations/0003_coverage_version.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM goals_coverage_version")
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def _coverage_counts(period_id: int, units: QuerySet[Unit]) -> CoverageCounts:
+    """What the roll-up counts, for every council goal at once (3 queries)."""
     totals = units.aggregate(
         units=Count("pk", distinct=True),
         signed=Count(
@@ -201,18 +222,42 @@ def coverage_rollup(
         .order_by()
     ):
         by_status.setdefault(council_goal_id, {})[status or NOT_REPORTED] = n
-    signed = totals["signed"]
+    return CoverageCounts(totals["units"], totals["signed"], units_per_goal, by_status)
+
+
+def cached_coverage_counts(period_id: int, units: QuerySet[Unit]) -> CoverageCounts:
+    """`_coverage_counts` from the cache, under the version of the data and the selection's SQL
+    (which holds today's date where the selection depends on it): one query when the cache has
+    them. The version is read before counting, so counts are never older than their key."""
+    sql, params = units.values("pk").query.sql_with_params()
+    selection = f"{coverage_version()}|{period_id}|{sql}|{params!r}"
+    key = "coverage:" + hashlib.sha256(selection.encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        counts = _coverage_counts(period_id, units)
+        cache.set(key, counts, COVERAGE_CACHE_SECONDS)
+    return counts
+
+
+def coverage_rollup(
+    period_id: int, units: QuerySet[Unit], goals: Iterable[CouncilGoal]
+) -> Coverage:
+    """Per council goal: how many units of the selection carry it, with how many goals, and how
+    those goals stand at the latest follow-up; and which goals no or few units carry (counted
+    in 3 queries whatever the number of units, and cached until the data changes)."""
+    counts = cached_coverage_counts(period_id, units)
+    signed = counts.signed
     few_below = ceil(signed * FEW_SHARE) if signed else 0
     rollups = []
     for council_goal in goals:
-        carrying = units_per_goal.get(council_goal.pk, 0)
-        statuses = by_status.get(council_goal.pk, {})
+        carrying = counts.units_per_goal.get(council_goal.pk, 0)
+        statuses = counts.by_status.get(council_goal.pk, {})
         rollups.append(
             Rollup(
                 council_goal=council_goal,
                 units=carrying,
                 goals=sum(statuses.values()),
-                by_status=statuses,
+                by_status=dict(statuses),
                 share=(Decimal(carrying) / signed * 100).quantize(Decimal(1))
                 if signed
                 else Decimal(0),
@@ -220,7 +265,7 @@ def coverage_rollup(
                 few=0 < carrying < few_below,
             )
         )
-    return Coverage(units=totals["units"], signed=signed, rollups=rollups)
+    return Coverage(units=counts.units, signed=signed, rollups=rollups)
 
 
 def goals_of_cell(period_id: int, unit_id: int, council_goal_id: int) -> QuerySet[Goal]:

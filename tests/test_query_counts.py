@@ -16,13 +16,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.benchmarks.pages import page_urls
+from tests.benchmarks.pages import ACCESS_LOG_INSERT, page_urls
 from units.models import User
 
 pytestmark = pytest.mark.django_db
 
 BUDGET = 12
-ACCESS_LOG_INSERT = 'INSERT INTO "audit_accessevent"'
 
 
 def count_queries() -> dict[str, int]:

@@ -2,9 +2,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..charts import number
 from ..models import FollowUpStatus
@@ -44,6 +46,41 @@ def status_badge(status: str | None, count: int | None = None) -> SafeString:
             '<span class="badge {}">{}: {}</span>', status_badge_class(status), label, count
         )
     return format_html('<span class="badge {}">{}</span>', status_badge_class(status), label)
+
+
+@register.simple_tag
+def coverage_cells(unit: Any, cells: list[tuple[Any, Any]], period_slug: str) -> SafeString:
+    """The cells of one unit's row in the coverage matrix: per council goal, how many of the
+    unit's goals serve it and their statuses, leading to the goals behind the cell. A tag for the
+    whole row, as the matrix has hundreds of cells a page."""
+    empty = format_html(
+        '<td><span aria-hidden="true">–</span><span class="sr-only">{}</span></td>',
+        _("Not carried"),
+    )
+    parts = []
+    for goal, cell in cells:
+        if cell is None:
+            parts.append(empty)
+            continue
+        count = ngettext("%(counter)s goal", "%(counter)s goals", cell.goals) % {
+            "counter": cell.goals
+        }
+        badges = format_html_join(
+            " ", "{}", ((status_badge(status),) for status, _n in cell.statuses)
+        )
+        parts.append(
+            format_html(
+                '<td><a href="{}?period={}">{}<span class="sr-only"> – {}, {}</span></a>'
+                "<br>{}</td>",
+                reverse("agreements:coverage-cell", args=[goal.slug, unit.slug]),
+                period_slug,
+                count,
+                unit.name,
+                goal.title,
+                badges,
+            )
+        )
+    return format_html_join("\n", "{}", ((part,) for part in parts))
 
 
 @register.simple_tag

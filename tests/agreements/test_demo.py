@@ -100,7 +100,9 @@ def test_each_persons_inbox_counts_in_sql_what_the_reminders_count_task_by_task(
     """The home page counts a director's or chair's tasks in SQL and reads only the most pressing;
     the reminders build everyone's tasks one by one. Both must agree for every person."""
     periods, everyone = inbox.all_tasks()
-    people = {area.director for area in Area.objects.exclude(director=None)}
+    people: set[User] = {
+        area.director for area in Area.objects.exclude(director=None) if area.director
+    }
     people |= {
         membership.person
         for membership in CommitteeMembership.objects.filter(

@@ -4,6 +4,10 @@
 from agreements.models import Agreement, DialogueMeeting, Period
 from units.models import User
 
+# The access log's INSERT on pages that show drafts, follow-up or a person (GDPR): a write every
+# such reading needs, counted apart from the page's reads.
+ACCESS_LOG_INSERT = 'INSERT INTO "audit_accessevent"'
+
 # (page, demo account, URL, one of the main pages of the performance goals)
 PAGES = [
     ("home (leader)", "leader", "/", True),

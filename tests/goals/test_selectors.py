@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from agreements import services
 from goals import selectors
@@ -159,6 +160,52 @@ def test_a_council_goal_carried_by_under_a_tenth_of_the_units_is_carried_by_few(
     assert (rollups["climate"].units, rollups["climate"].few) == (1, True)
     assert (rollups["vision"].units, rollups["vision"].few) == (11, False)
     assert [r.council_goal.slug for r in coverage.white_spots] == ["school", "climate", "empty"]
+
+
+def test_the_coverage_version_changes_with_what_the_roll_up_counts_and_only_then(
+    municipality, organisation, cast
+):
+    version = selectors.coverage_version()
+    services.add_comment(municipality["a"], body="Flot arbejde.", by=cast.director)
+    Unit.objects.filter(pk=organisation.unit_c.pk).update(name="Nyt navn")
+    assert selectors.coverage_version() == version  # neither is counted
+    Unit.objects.filter(pk=organisation.unit_c.pk).update(committee=organisation.unit_c.committee)
+    assert selectors.coverage_version() == version  # nothing changed
+    Unit.objects.filter(pk=organisation.unit_c.pk).update(committee=organisation.school_committee)
+    moved = selectors.coverage_version()
+    assert moved != version
+    with connection.cursor() as cursor:  # raw SQL is seen too
+        cursor.execute("DELETE FROM goals_goal_council_goals WHERE goal_id < 0")
+    assert selectors.coverage_version() not in (version, moved)
+
+
+def test_the_roll_up_is_cached_until_what_it_counts_changes(
+    municipality, period, points, organisation, django_assert_num_queries
+):
+    units = Unit.objects.active()
+    goals = list(selectors.council_goals())
+    before = summary(selectors.coverage_rollup(period.pk, units, goals))
+    with django_assert_num_queries(1):  # the version; the counts come from the cache
+        assert summary(selectors.coverage_rollup(period.pk, units, goals)) == before
+
+    _mid, annual = points
+    report(municipality["a"], annual, {"A1": "met", "A2": "met"})
+    after_report = summary(selectors.coverage_rollup(period.pk, units, goals))
+    assert after_report["school"][2] == {"met": 2}
+
+    services.revoke_agreement(municipality["b"], reason="Enheden lukker.", by=None)
+    after_revoke = summary(selectors.coverage_rollup(period.pk, units, goals))
+    assert after_revoke["vision"][:2] == (2, 2)
+
+    school = Unit.objects.filter(committee=organisation.school_committee)
+    assert selectors.coverage_rollup(period.pk, school, goals).units == 3
+    unit_services.move_unit(
+        organisation.unit_a,
+        area=organisation.unit_a.area,
+        committee=organisation.technical_committee,
+        by=None,
+    )
+    assert selectors.coverage_rollup(period.pk, school, goals).units == 2
 
 
 def test_the_peer_median_is_of_the_latest_value_that_year_of_each_unit_of_the_kind(organisation):
