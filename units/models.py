@@ -275,6 +275,11 @@ class Unit(models.Model):
         indexes = [
             models.Index(Lower("name"), "id", name="unit_name_lower_idx"),
             models.Index(fields=["kind"], name="unit_kind_idx"),
+            # Lists ordered by unit name read a page in that order instead of sorting them all:
+            # the whole municipality, or one area or committee (the overview, the review view).
+            models.Index(fields=["name"], name="unit_name_idx"),
+            models.Index(fields=["area", "name"], name="unit_area_name_idx"),
+            models.Index(fields=["committee", "name"], name="unit_committee_name_idx"),
         ]
 
     def __str__(self) -> str:
