@@ -1578,7 +1578,9 @@ def council_goal(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     units = _coverage_units(filters)
     rollup = goal_selectors.coverage_rollup(period.pk, units, [goal])
     carrying = goal_selectors.carrying_units(period.pk, goal.pk, units)
-    page = Paginator(carrying, COVERAGE_UNITS_PER_PAGE).get_page(request.GET.get("side"))
+    paginator = Paginator(carrying, COVERAGE_UNITS_PER_PAGE)
+    paginator.count = rollup.rollups[0].units  # counted by the roll-up already
+    page = paginator.get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
     query["period"] = period.slug

@@ -19,7 +19,9 @@ from django.db.models import (
     Aggregate,
     Count,
     DecimalField,
+    Exists,
     FilteredRelation,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -281,15 +283,23 @@ def goals_of_cell(period_id: int, unit_id: int, council_goal_id: int) -> QuerySe
 
 
 def carrying_units(period_id: int, council_goal_id: int, units: QuerySet[Unit]) -> QuerySet[Unit]:
-    """The units of the selection that carry the council goal, with how many goals (one query)."""
+    """The units of the selection that carry the council goal, by name, with how many goals
+    (one query). Read in name order with the goals of each unit looked up, so that a page stops
+    after its units instead of counting every unit's goals first; the number of carrying units is
+    the roll-up's."""
+    goals = (
+        carried_goals(period_id)
+        .filter(agreement__unit=OuterRef("pk"), council_goals=council_goal_id)
+        .order_by()
+    )
     return (
-        units.filter(
-            agreements__period_id=period_id,
-            agreements__signed_version__isnull=False,
-            agreements__goals__council_goals=council_goal_id,
+        units.filter(Exists(goals))
+        .annotate(
+            goal_count=Subquery(
+                goals.values("agreement__unit").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            )
         )
-        .exclude(agreements__state="revoked")
-        .annotate(goal_count=Count("agreements__goals", distinct=True))
         .select_related("area", "committee")
         .order_by("name", "pk")
     )
