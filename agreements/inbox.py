@@ -351,33 +351,31 @@ def _wide_tasks(agreements: QuerySet[Agreement], roles: Roles, me: int, today: d
     )
     read = director & Q(signed_version__isnull=False, period__starts_on__lte=today)
     unseen = Func(F("unseen_points"), function="cardinality", output_field=IntegerField())
-    return (
-        annotated(
-            agreements.filter(
-                Q(unit__area_id__in=roles.directed_areas)
-                | Q(unit__committee_id__in=roles.chaired_committees)
-            )
-            .exclude(unit_id__in=roles.led_units)
-            .exclude(state=State.REVOKED)
-            .exclude(unit__closed_at__lte=today)
+    wide = agreements.filter(
+        (
+            Q(unit__area_id__in=roles.directed_areas)
+            | Q(unit__committee_id__in=roles.chaired_committees)
         )
+        & ~Q(unit_id__in=roles.led_units)
+        & ~Q(state=State.REVOKED)
+        & ~Q(unit__closed_at__lte=today)
+    )
+    return (
+        annotated(wide)
         .annotate(
-            my_tasks=_count_if(review)
-            + _count_if(approve)
-            + _count_if(sign_as_director)
-            + _count_if(sign_as_chair)
-            + Case(When(read, then=unseen), default=0, output_field=IntegerField()),
-            my_overdue=_count_if(review & Q(period__dialogue_starts__lt=today))
-            + _count_if(approve & Q(period__dialogue_ends__lt=today))
-            + (_count_if(sign_as_director) + _count_if(sign_as_chair))
-            * _count_if(Q(period__signing_due__lt=today)),
+            signatures=_count_if(sign_as_director) + _count_if(sign_as_chair),
             first_due=Case(
                 When(review, then=F("period__dialogue_starts")),
                 When(approve, then=F("period__dialogue_ends")),
-                When(sign_as_director | sign_as_chair, then=F("period__signing_due")),
+                When(signatures__gt=0, then=F("period__signing_due")),
                 default=None,
                 output_field=DateField(),
             ),
+            # the tasks with a deadline (all the same: which, depends on the state)
+            dated=_count_if(review) + _count_if(approve) + F("signatures"),
+            my_tasks=F("dated")
+            + Case(When(read, then=unseen), default=0, output_field=IntegerField()),
+            my_overdue=Case(When(first_due__lt=today, then=F("dated")), default=0),
         )
         .filter(my_tasks__gt=0)
     )
