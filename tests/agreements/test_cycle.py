@@ -13,7 +13,7 @@ from randers.jobs.models import Job
 from randers.notifications.models import Notification
 from tests.agreements.conftest import complete
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 PERIODS = reverse("agreements:periods")
 OPEN = reverse("agreements:open-period")

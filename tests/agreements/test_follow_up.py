@@ -11,7 +11,7 @@ from agreements.models import Agreement
 from goals.models import FollowUpReport, FollowUpStatus, Goal, Measurement
 from tests.agreements.conftest import report_all
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 State = FollowUpReport.State
 

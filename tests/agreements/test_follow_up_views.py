@@ -10,7 +10,7 @@ from goals.models import FollowUpReport, Measurement
 
 from .conftest import report_all
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 PEOPLE = [
     "anonymous",

@@ -25,7 +25,7 @@ from units.models import Unit
 
 from .conftest import report_all
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 PEOPLE = [
     "anonymous",

@@ -10,7 +10,7 @@ from agreements.models import Agreement
 from tests.agreements.conftest import add_points, complete, report_all
 from units.selectors import responsibilities_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 State = Agreement.State
 

@@ -7,7 +7,7 @@ from agreements import permissions, services
 from agreements.models import Agreement
 from units import services as unit_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 State = Agreement.State
 ACTIONS = {

@@ -14,7 +14,7 @@ from django.core import mail
 from agreements import reminders, services
 from randers.notifications.models import Frequency, Preference, SentReminder
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from goals.models import Goal, IndicatorDefinition
 
 from .conftest import complete, make_period
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 State = Agreement.State
 EVERYONE = [

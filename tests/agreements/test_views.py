@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 
 from .conftest import complete, make_period
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 State = Agreement.State
 PEOPLE = [

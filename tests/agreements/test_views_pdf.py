@@ -11,7 +11,7 @@ from tests.factories import AreaFactory, CommitteeFactory
 
 from .test_views import PEOPLE, READERS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 State = Agreement.State
 BOOK = reverse("agreements:book")

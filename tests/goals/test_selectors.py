@@ -15,7 +15,7 @@ from tests.factories import UnitFactory
 from units import services as unit_services
 from units.models import Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 people write (sections, goals, consultations, budget note, comments, unit names and facts), then
 the rendered pages and the PDF's HTML hold no active content (tests/hostile.py)."""
 
+import copy
 from datetime import date
 
 import pytest
@@ -42,8 +43,26 @@ def test_markdown_leaves_no_active_content(payload):
     assert active_content(str(markdown(payload))) == []
 
 
+# The database tests share the organisation and the cast of the module (tests.conftest), and the
+# hostile agreement, built once: every payload through the services takes seconds.
+SHARED = pytest.mark.usefixtures("cast_for_module")
+
+
+@pytest.fixture(scope="module")
+def _hostile_for_module(cast_for_module, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Built in the module's transaction (tests.conftest.cast_for_module), rolled back with it."""
+    organisation, cast = copy.deepcopy(cast_for_module)
+    with django_db_blocker.unblock():
+        return build_hostile_agreement(organisation, cast)
+
+
 @pytest.fixture
-def hostile_agreement(organisation, cast):  # type: ignore[no-untyped-def]
+def hostile_agreement(_hostile_for_module):  # type: ignore[no-untyped-def]
+    """Each test's own copy of the module's hostile agreement."""
+    return copy.deepcopy(_hostile_for_module)
+
+
+def build_hostile_agreement(organisation, cast):  # type: ignore[no-untyped-def]
     """Unit A's draft with a payload in each goal (title, description, success criterion), each
     section, the consultation statement, the budget note, and a comment per payload."""
     period = make_period("2027", 2027)
@@ -83,6 +102,7 @@ def hostile_agreement(organisation, cast):  # type: ignore[no-untyped-def]
     return agreement
 
 
+@SHARED
 @pytest.mark.parametrize(
     "page", ["agreements:detail", "agreements:edit", "agreements:review", "agreements:history"]
 )
@@ -94,6 +114,7 @@ def test_agreement_pages_show_the_payloads_as_text(client_for, cast, hostile_agr
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown, as text
 
 
+@SHARED
 def test_the_pdf_html_shows_the_payloads_as_text(organisation, cast, hostile_agreement):
     source = selectors.pdf_source_for_reader(hostile_agreement, cast.leader_a)
     html = pdf.agreement_html(source)
@@ -111,6 +132,7 @@ def test_the_pdf_html_shows_the_payloads_as_text(organisation, cast, hostile_agr
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+@SHARED
 @pytest.mark.django_db
 def test_unit_names_and_facts_show_the_payloads_as_text(client_for, organisation, cast):
     for number, payload in enumerate(PAYLOADS):
@@ -139,6 +161,7 @@ def test_unit_names_and_facts_show_the_payloads_as_text(client_for, organisation
         assert active_content(response.content.decode()) == [], url
 
 
+@SHARED
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "website", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "//x"]

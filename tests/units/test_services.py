@@ -14,7 +14,7 @@ from units import permissions, services
 from units.imports import ImportRow, SiteData
 from units.models import CommitteeMembership, OrganisationChange, Site, Unit, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 Action = OrganisationChange.Action
 Role = OrganisationChange.Role

@@ -5,7 +5,7 @@ from tests.agreements.conftest import make_period
 from tests.factories import SiteFactory, UnitFactory
 from units.models import Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 DIRECTORY = reverse("units:directory")
 

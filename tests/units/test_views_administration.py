@@ -15,7 +15,7 @@ from tests.factories import SiteFactory, UnitFactory, UserFactory
 from units import imports, permissions, services, tasks
 from units.models import CommitteeMembership, OrganisationChange, Unit, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 State = Agreement.State
 NOT_ADMINISTRATORS = [

@@ -11,7 +11,7 @@ from randers.notifications import services as notifications
 from randers.notifications.models import Frequency, Notification, Preference
 from tests.agreements.conftest import report_all
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 LIST = reverse("notifications:list")
 PREFERENCES = reverse("notifications:preferences")

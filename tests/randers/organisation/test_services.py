@@ -14,7 +14,7 @@ from units import services as unit_services
 from units.imports import SiteData
 from units.models import OrganisationChange, Site, Unit, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 State = Agreement.State
 NewAgreement = services.NewAgreement

@@ -9,7 +9,7 @@ from tests.factories import AreaFactory, CommitteeFactory, SiteFactory, UnitFact
 from units import services as unit_services
 from units.models import OrganisationChange, Site, Unit, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cast_for_module")]
 
 NOT_ADMINISTRATORS = [
     "leader_a",
