@@ -38,6 +38,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from goals.models import FollowUpReport, Goal, GoalFollowUp, Indicator
+from randers import versions
 from units.models import Unit
 from units.permissions import roles_of
 
@@ -472,8 +473,18 @@ def agreements_by_unit_and_period(
 
 
 def state_counts(agreements: QuerySet[Agreement]) -> list[tuple[str, str, int]]:
-    """(state, label, count) for every state, in the lifecycle's order (one query)."""
-    counts = dict(agreements.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    """(state, label, count) for every state, in the lifecycle's order (one query, cached under
+    the data's version and the selection's SQL)."""
+    plain = agreements.order_by()
+    sql, params = plain.values("pk").query.sql_with_params()
+    return _labelled(versions.cached("states", (sql, params), lambda: _counts_by_state(plain)))
+
+
+def _counts_by_state(agreements: QuerySet[Agreement]) -> dict[str, int]:
+    return dict(agreements.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+
+
+def _labelled(counts: dict[str, int]) -> list[tuple[str, str, int]]:
     return [(state, str(label), counts.get(state, 0)) for state, label in Agreement.State.choices]
 
 
@@ -605,11 +616,17 @@ class AreaCount:
 def overview_counts(
     agreements: QuerySet[Agreement],
 ) -> tuple[list[tuple[str, str, int]], list[AreaCount]]:
-    """Counts per state and per area of the (filtered) overview (two queries)."""
-    by_state = state_counts(agreements.order_by())
+    """Counts per state and per area of the (filtered) overview: two queries, cached under the
+    data's version and the filter's SQL (`randers.versions`)."""
+    plain = agreements.order_by()
+    sql, params = plain.values("pk").query.sql_with_params()
+    by_state, by_area = versions.cached("overview", (sql, params), lambda: _overview_counts(plain))
+    return _labelled(by_state), by_area
+
+
+def _overview_counts(agreements: QuerySet[Agreement]) -> tuple[dict[str, int], list[AreaCount]]:
     by_area = (
-        agreements.order_by()
-        .values("unit__area__name")
+        agreements.values("unit__area__name")
         .annotate(
             total=Count("pk"),
             submitted=Count("pk", filter=Q(state__in=REVIEW_STATES)),
@@ -617,7 +634,7 @@ def overview_counts(
         )
         .order_by("unit__area__name")
     )
-    return by_state, [
+    return _counts_by_state(agreements), [
         AreaCount(row["unit__area__name"], row["total"], row["submitted"], row["signed"])
         for row in by_area
     ]

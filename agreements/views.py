@@ -802,7 +802,9 @@ def overview(request: HtmxHttpRequest) -> HttpResponseBase:
         return render(request, "agreements/overview.html", {"form": form, "page": None})
     agreements = selectors.overview(permissions.agreements_visible_to(request.user), chosen)
     by_state, by_area = selectors.overview_counts(agreements)
-    page = Paginator(agreements, 100).get_page(request.GET.get("side"))
+    paginator = Paginator(agreements, 100)
+    paginator.count = sum(count for _state, _label, count in by_state)  # every state is counted
+    page = paginator.get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
     return render(

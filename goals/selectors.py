@@ -5,7 +5,6 @@ Everything here takes a period's id and querysets of units, never an agreement m
 agreements app chooses the period and who may see what, this module does the counting, in SQL.
 """
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,8 +12,6 @@ from decimal import Decimal
 from math import ceil
 from typing import Any
 
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -31,6 +28,7 @@ from django.db.models import (
     Subquery,
 )
 
+from randers import versions
 from units.models import Area, Unit
 
 from .models import (
@@ -175,26 +173,12 @@ def coverage_cells(period_id: int, unit_ids: Iterable[int]) -> dict[tuple[int, i
     return cells
 
 
-# A roll-up stays in the cache this long at most; any change to what it counts gives it a new
-# key at once (`coverage_version`).
-COVERAGE_CACHE_SECONDS = 24 * 60 * 60
-
-
 @dataclass(frozen=True)
 class CoverageCounts:
     units: int
     signed: int
     units_per_goal: dict[int, int]
     by_status: dict[int, dict[str, int]]
-
-
-def coverage_version() -> int:
-    """The version of everything the roll-up counts (goals_coverage_version, kept by triggers:
-    goals/migrations/0003_coverage_version.py)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT number FROM goals_coverage_version")
-        row = cursor.fetchone()
-    return int(row[0])
 
 
 def _coverage_counts(period_id: int, units: QuerySet[Unit]) -> CoverageCounts:
@@ -228,17 +212,12 @@ def _coverage_counts(period_id: int, units: QuerySet[Unit]) -> CoverageCounts:
 
 
 def cached_coverage_counts(period_id: int, units: QuerySet[Unit]) -> CoverageCounts:
-    """`_coverage_counts` from the cache, under the version of the data and the selection's SQL
-    (which holds today's date where the selection depends on it): one query when the cache has
-    them. The version is read before counting, so counts are never older than their key."""
+    """`_coverage_counts`, cached under the version of the data and the selection's SQL (which
+    holds today's date where the selection depends on it)."""
     sql, params = units.values("pk").query.sql_with_params()
-    selection = f"{coverage_version()}|{period_id}|{sql}|{params!r}"
-    key = "coverage:" + hashlib.sha256(selection.encode()).hexdigest()
-    counts = cache.get(key)
-    if counts is None:
-        counts = _coverage_counts(period_id, units)
-        cache.set(key, counts, COVERAGE_CACHE_SECONDS)
-    return counts
+    return versions.cached(
+        "coverage", (period_id, sql, params), lambda: _coverage_counts(period_id, units)
+    )
 
 
 def coverage_rollup(

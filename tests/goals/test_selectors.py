@@ -10,6 +10,7 @@ from django.db import connection
 from agreements import services
 from goals import selectors
 from goals.models import CouncilGoal, IndicatorDefinition, Measurement
+from randers import versions
 from tests.agreements.conftest import report, sign_for
 from tests.factories import UnitFactory
 from units import services as unit_services
@@ -162,21 +163,21 @@ def test_a_council_goal_carried_by_under_a_tenth_of_the_units_is_carried_by_few(
     assert [r.council_goal.slug for r in coverage.white_spots] == ["school", "climate", "empty"]
 
 
-def test_the_coverage_version_changes_with_what_the_roll_up_counts_and_only_then(
+def test_the_data_version_changes_with_what_the_roll_up_counts_and_only_then(
     municipality, organisation, cast
 ):
-    version = selectors.coverage_version()
+    version = versions.data_version()
     services.add_comment(municipality["a"], body="Flot arbejde.", by=cast.director)
-    Unit.objects.filter(pk=organisation.unit_c.pk).update(name="Nyt navn")
-    assert selectors.coverage_version() == version  # neither is counted
+    Unit.objects.filter(pk=organisation.unit_c.pk).update(phone="89 15 15 15")
+    assert versions.data_version() == version  # neither is counted
     Unit.objects.filter(pk=organisation.unit_c.pk).update(committee=organisation.unit_c.committee)
-    assert selectors.coverage_version() == version  # nothing changed
+    assert versions.data_version() == version  # nothing changed
     Unit.objects.filter(pk=organisation.unit_c.pk).update(committee=organisation.school_committee)
-    moved = selectors.coverage_version()
+    moved = versions.data_version()
     assert moved != version
     with connection.cursor() as cursor:  # raw SQL is seen too
         cursor.execute("DELETE FROM goals_goal_council_goals WHERE goal_id < 0")
-    assert selectors.coverage_version() not in (version, moved)
+    assert versions.data_version() not in (version, moved)
 
 
 def test_the_roll_up_is_cached_until_what_it_counts_changes(

@@ -1,0 +1,71 @@
+"""Counts cached under the data's version (`randers.versions`): the version changes with every
+change to what they count, in the same transaction, and the pages show the new counts at once."""
+
+import pytest
+from django.urls import reverse
+
+from agreements import services
+from agreements.models import Agreement, Period, SignerRole
+from randers import versions
+from tests.agreements.conftest import complete, report_all
+from units.models import Area, Unit
+
+pytestmark = pytest.mark.django_db
+
+State = Agreement.State
+
+
+def changes(action) -> bool:  # type: ignore[no-untyped-def]
+    before = versions.data_version()
+    action()
+    return versions.data_version() != before
+
+
+def test_the_version_changes_with_each_kind_of_counted_change(
+    organisation, cast, period, in_state, points
+):
+    agreement = in_state(State.APPROVED)
+    assert changes(
+        lambda: services.sign_agreement(agreement, role=SignerRole.UNIT_LEADER, by=cast.leader_a)
+    )
+    services.sign_agreement(agreement, role=SignerRole.DIRECTOR, by=cast.director)
+    signed = Agreement.objects.get(pk=agreement.pk)
+    assert signed.state == State.SIGNED
+    mid, _annual = points
+    report = services.start_follow_up(signed, mid, by=None)
+    assert changes(lambda: report_all(report))  # saved and submitted
+    assert changes(lambda: services.mark_follow_up_seen(report, reply="Tak.", by=cast.director))
+    assert changes(lambda: Period.objects.filter(pk=period.pk).update(signing_due=period.ends_on))
+    assert changes(lambda: Area.objects.filter(pk=organisation.area_a.pk).update(director=None))
+    unit = organisation.unit_b
+    assert changes(lambda: Unit.objects.filter(pk=unit.pk).update(name="Havndal Skole og SFO"))
+    # what no count reads
+    assert not changes(lambda: Unit.objects.filter(pk=unit.pk).update(email="skole@example.dk"))
+    assert not changes(lambda: Period.objects.filter(pk=period.pk).update(name="Aftaler 2027"))
+
+
+def test_the_overview_counts_come_from_the_cache_until_an_agreement_changes_state(
+    client_for, cast, organisation, period
+):
+    draft = complete(services.create_agreement(organisation.unit_a, period, by=None))
+    client = client_for(cast.director)
+    url = reverse("agreements:overview") + f"?periode={period.slug}"
+    assert "Indsendt</span>: <strong>0</strong>" in client.get(url).content.decode()
+    services.submit_agreement(draft, by=cast.leader_a)
+    body = client.get(url).content.decode()
+    assert "Indsendt</span>: <strong>1</strong>" in body
+    assert "Kladde</span>: <strong>0</strong>" in body
+
+
+def test_a_directors_tasks_follow_the_agreements_at_once(client_for, cast, organisation, period):
+    draft = complete(services.create_agreement(organisation.unit_a, period, by=None))
+    client = client_for(cast.director)
+    assert "Du har ingen opgaver lige nu." in client.get("/").content.decode()
+    services.submit_agreement(draft, by=cast.leader_a)
+    body = client.get("/").content.decode()
+    assert "Du har 1 opgave." in body
+    assert "Gennemgå aftalen 2027 for Tirsdalens Skole" in body
+    services.send_to_committee(draft, by=cast.director)
+    body = client.get("/").content.decode()
+    assert "Du har 1 opgave." in body
+    assert "Registrér udvalgets godkendelse af aftalen 2027 for Tirsdalens Skole" in body
