@@ -28,11 +28,13 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    UUIDField,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import FirstValue, Lag, Lead
+from django.db.models.functions import Coalesce, FirstValue, Lag, Lead
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -641,8 +643,11 @@ def _overview_counts(agreements: QuerySet[Agreement]) -> tuple[dict[str, int], l
 
 
 def neighbours(agreements: QuerySet[Agreement], agreement: Agreement) -> tuple[Any, Any]:
-    """The uuids of the agreements before and after this one in the reviewer's list (one query)."""
+    """The uuids of the agreements before and after this one in the reviewer's list (one query);
+    none when the agreement is not in the list."""
     ordering = [str(f) for f in agreements.query.order_by] or ["unit__name", "pk"]
+    if ordering == list(SORTS["enhed"]):
+        return _neighbours_by_unit_name(agreements, agreement)
     order_by = [F(f[1:]).desc() if f.startswith("-") else F(f).asc() for f in ordering]
     row = (
         agreements.annotate(
@@ -656,6 +661,40 @@ def neighbours(agreements: QuerySet[Agreement], agreement: Agreement) -> tuple[A
         .first()
     )
     return row if row is not None else (None, None)
+
+
+def _neighbours_by_unit_name(
+    agreements: QuerySet[Agreement], agreement: Agreement
+) -> tuple[Any, Any]:
+    """`neighbours` in the default order (unit name, then id) without numbering the whole list:
+    the nearest agreement on either side, found by the index on unit names (one query)."""
+    name, pk = agreement.unit.name, agreement.pk
+    plain = agreements.order_by()
+
+    def nearest(same_name: Q, other_name: Q, name_order: str, pk_order: str) -> Coalesce:
+        return Coalesce(
+            Subquery(plain.filter(same_name).order_by(pk_order).values("uuid")[:1]),
+            Subquery(plain.filter(other_name).order_by(name_order, pk_order).values("uuid")[:1]),
+            output_field=UUIDField(),
+        )
+
+    row = (
+        Agreement.objects.filter(pk=pk)
+        .annotate(
+            listed=Exists(plain.filter(pk=pk)),
+            before=nearest(
+                Q(unit__name=name, pk__lt=pk), Q(unit__name__lt=name), "-unit__name", "-pk"
+            ),
+            after=nearest(
+                Q(unit__name=name, pk__gt=pk), Q(unit__name__gt=name), "unit__name", "pk"
+            ),
+        )
+        .values_list("listed", "before", "after")
+        .first()
+    )
+    if row is None or not row[0]:
+        return None, None
+    return row[1], row[2]
 
 
 # --- Comments ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from agreements import services
+from agreements import permissions, selectors, services
 from agreements.models import Agreement, Comment, MeetingItem
 from tests.factories import UnitFactory
 
@@ -560,3 +560,26 @@ def test_a_comment_goes_back_only_to_a_path_of_this_site(client_for, cast, agree
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("agreements:review", args=[agreement.uuid])
+
+
+@pytest.mark.parametrize("sort", list(selectors.SORTS))
+def test_the_neighbours_follow_the_reviewers_list_in_each_order(organisation, cast, period, sort):
+    org = organisation
+    for name in ("Bjerregrav Skole", "Havndal Skole", "Bjerregrav Skole", "Aldershvile"):
+        unit = UnitFactory.create(name=name, area=org.area_a, committee=org.school_committee)
+        services.create_agreement(unit, period, by=None)
+    services.create_agreement(org.unit_a, period, by=None)
+    visible = permissions.agreements_visible_to(cast.director)
+    chosen = selectors.OverviewFilter(period=period, area=org.area_a, sort=sort)
+    listed = list(selectors.overview(visible, chosen))
+    assert len(listed) == 5
+    for index, agreement in enumerate(listed):
+        agreement = Agreement.objects.select_related("unit").get(pk=agreement.pk)
+        expected = (
+            listed[index - 1].uuid if index > 0 else None,
+            listed[index + 1].uuid if index + 1 < len(listed) else None,
+        )
+        assert selectors.neighbours(selectors.overview(visible, chosen), agreement) == expected
+    outside = services.create_agreement(org.unit_c, period, by=None)  # another area
+    outside = Agreement.objects.select_related("unit").get(pk=outside.pk)
+    assert selectors.neighbours(selectors.overview(visible, chosen), outside) == (None, None)
