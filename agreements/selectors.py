@@ -581,8 +581,8 @@ def overview(visible: QuerySet[Agreement], chosen: OverviewFilter) -> QuerySet[A
     """The period's agreements the person may see, filtered and sorted, with what each row shows
     (one query per page)."""
     ranks = {state: rank for rank, state in enumerate(Agreement.State.values)}
-    agreements = (
-        visible.filter(period=chosen.period)
+    return (
+        _chosen(visible, chosen)
         .select_related("unit__area", "unit__committee", "period")
         .annotate(
             overdue=overdue_step(date.today()),
@@ -591,7 +591,13 @@ def overview(visible: QuerySet[Agreement], chosen: OverviewFilter) -> QuerySet[A
                 output_field=IntegerField(),
             ),
         )
+        .order_by(*SORTS.get(chosen.sort, SORTS["enhed"]))
     )
+
+
+def _chosen(visible: QuerySet[Agreement], chosen: OverviewFilter) -> QuerySet[Agreement]:
+    """The overview's agreements, filtered, without what the rows show."""
+    agreements = visible.filter(period=chosen.period)
     if chosen.area is not None:
         agreements = agreements.filter(unit__area=chosen.area)
     if chosen.committee is not None:
@@ -603,8 +609,8 @@ def overview(visible: QuerySet[Agreement], chosen: OverviewFilter) -> QuerySet[A
     if chosen.text:
         agreements = agreements.filter(unit__name__icontains=chosen.text)
     if chosen.overdue:
-        agreements = agreements.exclude(overdue="")
-    return agreements.order_by(*SORTS.get(chosen.sort, SORTS["enhed"]))
+        agreements = agreements.alias(missed=overdue_step(date.today())).exclude(missed="")
+    return agreements
 
 
 @dataclass
@@ -642,13 +648,18 @@ def _overview_counts(agreements: QuerySet[Agreement]) -> tuple[dict[str, int], l
     ]
 
 
-def neighbours(agreements: QuerySet[Agreement], agreement: Agreement) -> tuple[Any, Any]:
-    """The uuids of the agreements before and after this one in the reviewer's list (one query);
-    none when the agreement is not in the list."""
-    ordering = [str(f) for f in agreements.query.order_by] or ["unit__name", "pk"]
-    if ordering == list(SORTS["enhed"]):
-        return _neighbours_by_unit_name(agreements, agreement)
-    order_by = [F(f[1:]).desc() if f.startswith("-") else F(f).asc() for f in ordering]
+def neighbours(
+    visible: QuerySet[Agreement], chosen: OverviewFilter, agreement: Agreement
+) -> tuple[Any, Any]:
+    """The uuids of the agreements before and after this one in the reviewer's list, the
+    overview's (one query); none when the agreement is not in the list."""
+    if SORTS.get(chosen.sort, SORTS["enhed"]) == SORTS["enhed"]:
+        return _neighbours_by_unit_name(_chosen(visible, chosen), agreement)
+    agreements = overview(visible, chosen)
+    order_by = [
+        F(f[1:]).desc() if f.startswith("-") else F(f).asc()
+        for f in (str(f) for f in agreements.query.order_by)
+    ]
     row = (
         agreements.annotate(
             before=Window(Lag("uuid"), order_by=order_by),

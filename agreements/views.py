@@ -874,7 +874,7 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     before = after = None
     if chosen is not None:
         before, after = selectors.neighbours(
-            selectors.overview(permissions.agreements_visible_to(request.user), chosen), agreement
+            permissions.agreements_visible_to(request.user), chosen, agreement
         )
     threads = selectors.threads_for(agreement, states)
     follow_ups = selectors.latest_follow_ups(goals)

@@ -579,7 +579,7 @@ def test_the_neighbours_follow_the_reviewers_list_in_each_order(organisation, ca
             listed[index - 1].uuid if index > 0 else None,
             listed[index + 1].uuid if index + 1 < len(listed) else None,
         )
-        assert selectors.neighbours(selectors.overview(visible, chosen), agreement) == expected
+        assert selectors.neighbours(visible, chosen, agreement) == expected
     outside = services.create_agreement(org.unit_c, period, by=None)  # another area
     outside = Agreement.objects.select_related("unit").get(pk=outside.pk)
-    assert selectors.neighbours(selectors.overview(visible, chosen), outside) == (None, None)
+    assert selectors.neighbours(visible, chosen, outside) == (None, None)
