@@ -1220,7 +1220,16 @@ def public_list(request: HtmxHttpRequest) -> HttpResponse:
     agreements = (
         Agreement.objects.filter(period=period, signed_version__isnull=False)
         .select_related("unit__area", "unit__committee", "period", "signed_version")
-        .defer("signed_version__content_text")  # the list links to the version, shows none
+        .only(  # what a row shows: 50 rows of six models each, so only what is read
+            "uuid",
+            "state",
+            "signed_at",
+            "unit__name",
+            "unit__area__name",
+            "unit__committee__name",
+            "period__name",
+            "signed_version__uuid",
+        )
         .order_by(Lower("unit__name"), "unit__pk")  # walks unit_name_lower_idx, stops at a page
     )
     if data.get("omraade"):
