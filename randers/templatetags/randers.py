@@ -1,3 +1,4 @@
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -53,15 +54,20 @@ _markdown.add_render_rule("heading_close", _shift_heading)
 @register.filter
 def markdown(text: str) -> SafeString:
     """Render a leader's Markdown as safe HTML."""
-    html = _markdown.render(text or "")
-    return mark_safe(  # noqa: S308 - sanitised by nh3 just above
-        nh3.clean(
-            html,
-            tags=_ALLOWED_TAGS,
-            attributes={"a": {"href", "title"}, "th": {"scope"}, "td": set()},
-            url_schemes={"http", "https", "mailto"},
-            link_rel="noopener noreferrer",
-        )
+    return mark_safe(_render(text or ""))  # noqa: S308 - sanitised by nh3 in _render
+
+
+# The same texts are rendered again and again (every reader of an agreement, every section of a
+# meeting pack); rendering is a pure function of the text, so the HTML of the most recent texts
+# is kept in each process.
+@functools.lru_cache(maxsize=4096)
+def _render(text: str) -> str:
+    return nh3.clean(
+        _markdown.render(text),
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "th": {"scope"}, "td": set()},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
     )
 
 
