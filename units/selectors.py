@@ -79,24 +79,43 @@ class Responsibilities:
 def responsibilities_of(user: User) -> Responsibilities:
     """The roles of a person and the units each role makes them responsible for."""
     active_count = Count("units", filter=active_units_q("units__"))
-    led_units = list(
-        permissions.units_led_by(user).active().select_related("area", "committee").order_by("name")
+    roles = permissions.roles_of(user)  # read once a request: no query for a role not held
+    led_units = (
+        list(
+            Unit.objects.filter(pk__in=roles.led_units)
+            .active()
+            .select_related("area", "committee")
+            .order_by("name")
+        )
+        if roles.led_units
+        else []
     )
-    directed_areas = list(
-        permissions.areas_directed_by(user).annotate(active_unit_count=active_count)
+    directed_areas = (
+        list(
+            Area.objects.filter(pk__in=roles.directed_areas).annotate(
+                active_unit_count=active_count
+            )
+        )
+        if roles.directed_areas
+        else []
     )
-    committees = list(permissions.committees_of(user).annotate(active_unit_count=active_count))
-    administrator = permissions.is_administrator(user)
+    committees = (
+        list(
+            Committee.objects.filter(pk__in=roles.committees)
+            .annotate(active_unit_count=active_count)
+            .order_by("name")
+        )
+        if roles.committees
+        else []
+    )
     return Responsibilities(
         led_units=led_units,
         directed_areas=directed_areas,
         committees=committees,
-        chaired=set(permissions.committees_chaired_by(user).values_list("pk", flat=True))
-        if committees
-        else set(),
-        council_member=permissions.is_council_member(user),
-        administrator=administrator,
-        unit_count=Unit.objects.active().count() if administrator else 0,
+        chaired=set(roles.chaired_committees),
+        council_member=roles.council_member,
+        administrator=roles.administrator,
+        unit_count=Unit.objects.active().count() if roles.administrator else 0,
     )
 
 
