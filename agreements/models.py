@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from randers import links
 from units.models import Unit
 
 
@@ -269,7 +270,7 @@ class Agreement(models.Model):
         return f"{self.unit} – {self.period}"
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:detail", kwargs={"uuid": self.uuid})
+        return links.link("agreements:detail", uuid=self.uuid)
 
     @property
     def is_public(self) -> bool:

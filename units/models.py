@@ -13,11 +13,12 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
+
+from randers import links
 
 
 class User(AbstractUser):
@@ -286,7 +287,7 @@ class Unit(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("units:detail", kwargs={"slug": self.slug})
+        return links.link("units:detail", slug=self.slug)
 
     @property
     def is_closed(self) -> bool:

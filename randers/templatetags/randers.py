@@ -10,6 +10,8 @@ from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
+from randers import links
+
 register = template.Library()
 
 # Markdown as written by unit leaders: no raw HTML; headings start at level 3, below the page's
@@ -69,6 +71,13 @@ def _render(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+@register.simple_tag
+def link(viewname: str, **kwargs: object) -> str:
+    """`{% url %}` for a route whose arguments are uuids or slugs, by name, for lists of many
+    rows (`randers.links`)."""
+    return links.link(viewname, **kwargs)
 
 
 @register.simple_tag
