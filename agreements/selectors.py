@@ -812,7 +812,15 @@ def search(documents: QuerySet[SearchDocument], text: str, *, limit: int = 50) -
     found = (
         documents.filter(vector=query)
         .select_related("agreement__unit", "agreement__period")
-        .defer("vector", "body")  # ranked and cut into snippets in the database
+        .only(  # what a hit shows; the vector and body are ranked and cut in the database
+            "public",
+            "kind",
+            "title",
+            "anchor",
+            "agreement__uuid",
+            "agreement__unit__name",
+            "agreement__period__name",
+        )
         .annotate(
             rank=SearchRank(F("vector"), query),
             snippet=SearchHeadline(
