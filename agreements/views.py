@@ -802,7 +802,19 @@ def overview(request: HtmxHttpRequest) -> HttpResponseBase:
         return render(request, "agreements/overview.html", {"form": form, "page": None})
     agreements = selectors.overview(permissions.agreements_visible_to(request.user), chosen)
     by_state, by_area = selectors.overview_counts(agreements)
-    paginator = Paginator(agreements, 100)
+    rows = agreements.only(  # what a row shows, of a hundred rows of four models each
+        "uuid",
+        "state",
+        "unit__name",
+        "unit__area__name",
+        "unit__committee__name",
+        # the deadlines an overdue row names
+        "period__submit_due",
+        "period__dialogue_starts",
+        "period__dialogue_ends",
+        "period__signing_due",
+    )
+    paginator = Paginator(rows, 100)
     paginator.count = sum(count for _state, _label, count in by_state)  # every state is counted
     page = paginator.get_page(request.GET.get("side"))
     query = request.GET.copy()
