@@ -57,16 +57,18 @@ def test_database_url_with_a_socket_directory():
     assert (db["NAME"], db["HOST"], db["OPTIONS"]) == (
         "aftalestyring",
         "/tmp/pg",
-        {"options": "-c jit=off"},
+        {"options": "-c jit=off -c join_collapse_limit=4"},
     )
 
 
-def test_jit_is_off_on_the_connections_unless_the_url_says_otherwise(django_db_blocker):
+def test_the_planner_settings_hold_on_the_connections_unless_the_url_says_otherwise(
+    django_db_blocker,
+):
     from django.db import connection
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone() == ("off",)
+        cursor.execute("SELECT current_setting('jit'), current_setting('join_collapse_limit')")
+        assert cursor.fetchone() == ("off", "4")
     db = project_settings.database_from_url("postgresql://app@db/aftaler?options=-c%20jit%3Don")
     assert db["OPTIONS"] == {"options": "-c jit=on"}
 
