@@ -61,12 +61,11 @@ def test_database_url_with_a_socket_directory():
     )
 
 
-def test_the_planner_settings_hold_on_the_connections_unless_the_url_says_otherwise(
-    django_db_blocker,
-):
+@pytest.mark.django_db
+def test_the_planner_settings_hold_on_the_connections_unless_the_url_says_otherwise():
     from django.db import connection
 
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('jit'), current_setting('join_collapse_limit')")
         assert cursor.fetchone() == ("off", "4")
     db = project_settings.database_from_url("postgresql://app@db/aftaler?options=-c%20jit%3Don")
