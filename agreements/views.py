@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +34,7 @@ from goals.models import (
     IndicatorDefinition,
     Measurement,
 )
+from randers import versions
 from randers.audit.models import AccessEvent
 from randers.audit.services import record_access
 from randers.forms import ListedChoiceField
@@ -1250,12 +1252,22 @@ def public_list(request: HtmxHttpRequest) -> HttpResponse:
         agreements = agreements.filter(unit__committee=data["udvalg"])
     if data.get("q"):
         agreements = agreements.filter(unit__name__icontains=data["q"])
-    page = Paginator(agreements, 50).get_page(request.GET.get("side"))
+    side = request.GET.get("side", "")
     query.pop("side", None)
+    # The list is the same for every visitor: rendered once per version of the data it shows,
+    # filter, page and language, and read from the cache until any of it changes (the page of
+    # agreements is only read when it is rendered).
     return render(
         request,
         "agreements/public_list.html",
-        {"form": form, "period": period, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "period": period,
+            "page": SimpleLazyObject(lambda: Paginator(agreements, 50).get_page(side)),
+            "query": query.urlencode(),
+            "side": side,
+            "data_version": versions.data_version(),
+        },
     )
 
 

@@ -1,7 +1,9 @@
-"""Counts cached under the version of the data they are read from.
+"""Counts (and the public list) cached under the version of the data they are read from.
 
 Some pages show counts over everything in a selection (the coverage of the council's goals, a
-director's tasks): cheap to cache, costly to count at 5,000 units. `data_version` is a number
+director's tasks): cheap to cache, costly to count at 5,000 units. The public list of signed
+agreements is the same for every visitor and is cached as rendered HTML under the same number
+(`{% cache %}` in templates/agreements/public_list.html). `data_version` is a number
 that PostgreSQL triggers change in the same transaction as any change to what those counts read
 (goals/migrations/0003_data_version.py). A count is cached under the number read *before*
 counting, so it is never older than its key, and never read after a change has committed.

@@ -1,12 +1,15 @@
-"""The version of the data that cached counts are read from (`randers.versions`).
+"""The version of the data that cached counts and the public list are read from
+(`randers.versions`).
 
 `data_version` holds one number that changes, in the same transaction, whenever rows are added
 to or removed from the tables below, or one of the listed columns changes value: what the
 coverage roll-up of the council's goals counts (goals, their council goals, follow-up statuses,
 agreements' state and placement, units' placement and dates) and what a director's or chair's
 tasks are counted from (signatures, versions, follow-up reports, deadlines, unit names, area
-directors). Counts are cached under that number, so a cached count is never read after such a
-change has committed, whatever made it (services, the admin, bulk updates, raw SQL).
+directors), and what the public list of signed agreements shows (names of units, areas,
+committees and periods, the date of signing). Counts and the list are cached under that number,
+so nothing cached is read after such a change has committed, whatever made it (services, the
+admin, bulk updates, raw SQL).
 
 The number comes from a sequence, so it never repeats, not even after a rolled-back transaction.
 The table is not a model: emptying the models' tables between tests leaves it alone.
@@ -22,13 +25,14 @@ WATCHED = [
     ("goals_followupreport", ["agreement_id", "point_id", "state", "is_current"]),
     (
         "agreements_agreement",
-        ["state", "period_id", "unit_id", "signed_version_id", "submitted_at"],
+        ["state", "period_id", "unit_id", "signed_version_id", "submitted_at", "signed_at"],
     ),
     ("agreements_agreementversion", ["agreement_id", "number"]),
     ("agreements_signature", ["version_id", "role"]),
     (
         "agreements_period",
         [
+            "name",
             "starts_on",
             "draft_due",
             "submit_due",
@@ -43,7 +47,8 @@ WATCHED = [
         "units_unit",
         ["name", "area_id", "committee_id", "kind", "leader_id", "active_from", "closed_at"],
     ),
-    ("units_area", ["director_id"]),
+    ("units_area", ["name", "director_id"]),
+    ("units_committee", ["name"]),
 ]
 
 CREATE = """

@@ -41,7 +41,7 @@ def test_the_version_changes_with_each_kind_of_counted_change(
     assert changes(lambda: Unit.objects.filter(pk=unit.pk).update(name="Havndal Skole og SFO"))
     # what no count reads
     assert not changes(lambda: Unit.objects.filter(pk=unit.pk).update(email="skole@example.dk"))
-    assert not changes(lambda: Period.objects.filter(pk=period.pk).update(name="Aftaler 2027"))
+    assert not changes(lambda: Period.objects.filter(pk=period.pk).update(lock_after_days=30))
 
 
 def test_the_overview_counts_come_from_the_cache_until_an_agreement_changes_state(
@@ -69,3 +69,22 @@ def test_a_directors_tasks_follow_the_agreements_at_once(client_for, cast, organ
     body = client.get("/").content.decode()
     assert "Du har 1 opgave." in body
     assert "Registrér udvalgets godkendelse af aftalen 2027 for Tirsdalens Skole" in body
+
+
+def test_the_public_list_is_rendered_once_and_shows_a_change_at_once(
+    client, organisation, cast, period, in_state, django_assert_max_num_queries
+):
+    in_state(State.SIGNED)
+    url = reverse("agreements:public-list") + f"?periode={period.slug}"
+
+    def listed() -> str:
+        body = client.get(url).content.decode()
+        return body[body.index('role="status"') : body.index("</table>")]
+
+    first = listed()
+    assert "1 aftale" in first
+    assert "Tirsdalens Skole" in first
+    with django_assert_max_num_queries(4):  # version, periods, areas, committees: no agreements
+        assert listed() == first
+    Area.objects.filter(pk=organisation.area_a.pk).update(name="Børn, Unge og Skole")
+    assert "Børn, Unge og Skole" in listed()
