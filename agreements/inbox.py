@@ -1,12 +1,14 @@
 """ "Mine opgaver": what is due from each person, derived from their roles and the deadlines of
 the periods people work on (`Period.objects.relevant`).
 
-The same computation serves one person (the home page) and everyone at once (the reminders): the
-agreements of the periods come in one query, annotated with what the tasks need (open comments,
-the signatures on the version to sign, the follow-up points reported and not yet seen), and the
-units without an agreement in one more; the tasks are then handed out in Python to the unit's
-leader, the area's director and the committee's chair. The number of queries does not grow with
-the number of units or tasks.
+The same computation (`build_tasks`) serves everyone at once (the reminders) and one person (the
+home page): agreements annotated with what the tasks need (open comments, the signatures on the
+version to sign, the follow-up points reported and not yet seen) are turned into tasks in Python
+and handed out to the unit's leader, the area's director and the committee's chair. For the home
+page, a director's or chair's tasks (thousands, in a big municipality) are counted in SQL first
+(`WIDE_TASKS_SQL`, cached under the data version) and only the most pressing are built; a test
+checks that both ways agree for every person. The number of queries does not grow with the
+number of units or tasks.
 
 Tasks and their deadlines:
 
