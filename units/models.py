@@ -10,9 +10,10 @@ import uuid
 from datetime import date
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -281,6 +282,9 @@ class Unit(models.Model):
             models.Index(fields=["name"], name="unit_name_idx"),
             models.Index(fields=["area", "name"], name="unit_area_name_idx"),
             models.Index(fields=["committee", "name"], name="unit_committee_name_idx"),
+            # Searching by part of the name (`name__icontains`, which Django writes as
+            # UPPER(name) LIKE UPPER('%...%')) reads the matching units, not all of them.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="unit_name_trgm_idx"),
         ]
 
     def __str__(self) -> str:
