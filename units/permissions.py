@@ -12,20 +12,19 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 
 from .models import (
     Area,
-    AreaUserObjectPermission,
     Committee,
     CommitteeUserObjectPermission,
     Council,
     CouncilUserObjectPermission,
     Unit,
     UnitQuerySet,
-    UnitUserObjectPermission,
     User,
 )
 
@@ -57,6 +56,32 @@ class Roles:
     chaired_committees: frozenset[int] = frozenset()
 
 
+# The SQL of `roles_of`, written out: Django took ~2 ms to compile the five-part union on every
+# signed-in request, and the statement runs in ~0.2 ms. The grants in guardian's four tables, and
+# the administrators' permission, held directly or through a group.
+GRANTS_SQL = """
+SELECT g.content_object_id, p.codename FROM units_unituserobjectpermission g
+  JOIN auth_permission p ON p.id = g.permission_id WHERE g.user_id = %(user)s
+UNION ALL
+SELECT g.content_object_id, p.codename FROM units_areauserobjectpermission g
+  JOIN auth_permission p ON p.id = g.permission_id WHERE g.user_id = %(user)s
+UNION ALL
+SELECT g.content_object_id, p.codename FROM units_committeeuserobjectpermission g
+  JOIN auth_permission p ON p.id = g.permission_id WHERE g.user_id = %(user)s
+UNION ALL
+SELECT g.content_object_id, p.codename FROM units_counciluserobjectpermission g
+  JOIN auth_permission p ON p.id = g.permission_id WHERE g.user_id = %(user)s
+UNION ALL
+SELECT p.id, p.codename FROM auth_permission p
+  JOIN django_content_type ct ON ct.id = p.content_type_id
+ WHERE ct.app_label = %(app_label)s AND p.codename = %(codename)s
+   AND (p.id IN (SELECT permission_id FROM units_user_user_permissions WHERE user_id = %(user)s)
+        OR p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp
+                      JOIN units_user_groups ug ON ug.group_id = gp.group_id
+                     WHERE ug.user_id = %(user)s))
+"""
+
+
 def roles_of(user: AnyUser) -> Roles:
     """The person's roles in one query over the four grant tables and the administrators'
     permission; cached on the user object for the rest of the request."""
@@ -65,24 +90,12 @@ def roles_of(user: AnyUser) -> Roles:
         return cached
     if not user.is_authenticated or not user.is_active:
         return Roles()
-    grants = [
-        model.objects.filter(user=user).values_list(
-            Value(model._meta.model_name), "content_object_id", "permission__codename"
-        )
-        for model in (
-            UnitUserObjectPermission,
-            AreaUserObjectPermission,
-            CommitteeUserObjectPermission,
-            CouncilUserObjectPermission,
-        )
-    ]
     app_label, codename = ADMINISTER.split(".")
-    administer = Permission.objects.filter(
-        Q(group__user=user) | Q(user=user), content_type__app_label=app_label, codename=codename
-    ).values_list(Value("administer"), "pk", "codename")
-    rows = grants[0].union(*grants[1:], administer, all=True)
+    with connection.cursor() as cursor:
+        cursor.execute(GRANTS_SQL, {"user": user.pk, "app_label": app_label, "codename": codename})
+        rows = cursor.fetchall()
     held: dict[str, set[int]] = {}
-    for _model, object_id, granted in rows:
+    for object_id, granted in rows:
         held.setdefault(granted, set()).add(object_id)
     roles = Roles(
         administrator=bool(held.get(codename)),
