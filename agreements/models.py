@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from randers import links
+from randers.choices import ChoiceLabels
 from units.models import Unit
 
 
@@ -47,7 +48,7 @@ class PeriodQuerySet(models.QuerySet["Period", "Period"]):
         return upcoming + in_force
 
 
-class Period(models.Model):
+class Period(ChoiceLabels, models.Model):
     """An agreement period (aftaleperiode): one year or a council term, with its annual cycle."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -129,7 +130,7 @@ class Period(models.Model):
         return sorted(steps, key=lambda step: step[2])
 
 
-class FollowUpPoint(models.Model):
+class FollowUpPoint(ChoiceLabels, models.Model):
     """A point of the period at which the units report on their goals."""
 
     class Kind(models.TextChoices):
@@ -198,7 +199,7 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         return self.annotate(previous_signed_text=Subquery(previous))
 
 
-class Agreement(models.Model):
+class Agreement(ChoiceLabels, models.Model):
     """One unit's agreement for one period."""
 
     class State(models.TextChoices):
@@ -311,7 +312,7 @@ class AgreementSection(models.Model):
         return self.title
 
 
-class Consultation(models.Model):
+class Consultation(ChoiceLabels, models.Model):
     """The MED committee's or the user board's involvement in the agreement."""
 
     class Body(models.TextChoices):
@@ -406,7 +407,7 @@ class AgreementVersion(models.Model):
         return content_sha256(self.content_text) == self.content_hash
 
 
-class Signature(models.Model):
+class Signature(ChoiceLabels, models.Model):
     """A signer's binding approval of one exact version. Never updated, never deleted."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -440,7 +441,7 @@ class Signature(models.Model):
         return f"{self.signer_name} ({self.get_role_display()})"
 
 
-class StateChange(models.Model):
+class StateChange(ChoiceLabels, models.Model):
     """The record of one transition: who, when, from which state to which, and why."""
 
     agreement = models.ForeignKey(
@@ -473,7 +474,7 @@ class StateChange(models.Model):
         return f"{self.from_state} → {self.to_state}"
 
 
-class Edit(models.Model):
+class Edit(ChoiceLabels, models.Model):
     """One change to an agreement's content, attributed and kept: before and after."""
 
     class Action(models.TextChoices):
@@ -510,7 +511,7 @@ class Edit(models.Model):
 # --- Review: comments, dialogue meetings, search ----------------------------------------------
 
 
-class Comment(models.Model):
+class Comment(ChoiceLabels, models.Model):
     """A remark on an agreement, or on one of its sections or goals, with replies in a thread.
 
     A comment is read by those who may see the agreement in the state it had when the comment was
@@ -614,7 +615,7 @@ class DialogueMeeting(models.Model):
         return reverse("agreements:meeting", kwargs={"uuid": self.uuid})
 
 
-class MeetingItem(models.Model):
+class MeetingItem(ChoiceLabels, models.Model):
     """An agreement on a meeting's agenda, and the committee's decision on it."""
 
     class Decision(models.TextChoices):
@@ -652,7 +653,7 @@ class MeetingItem(models.Model):
         return f"{self.meeting}: {self.agreement}"
 
 
-class SearchDocument(models.Model):
+class SearchDocument(ChoiceLabels, models.Model):
     """A searchable piece of an agreement (a section, a goal, a follow-up) in Danish full-text.
 
     `public` documents are cut from the signed version in force and readable by anyone;
@@ -687,7 +688,7 @@ class SearchDocument(models.Model):
         return self.title
 
 
-class AgreementPdf(models.Model):
+class AgreementPdf(ChoiceLabels, models.Model):
     """One agreement content rendered as PDF, stored once.
 
     Keyed by the SHA-256 of the content (the canonical JSON that is frozen and signed, or for a
@@ -746,7 +747,7 @@ class AgreementPdf(models.Model):
         return f"aftale-{self.agreement.unit.slug}-{self.agreement.period.slug}.pdf"
 
 
-class AgreementBook(models.Model):
+class AgreementBook(ChoiceLabels, models.Model):
     """The agreement book (aftalebog) of a period for an area, a committee or the municipality:
     every agreement its requester could read, in one PDF with a cover, contents and bookmarks."""
 

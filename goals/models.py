@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from randers.choices import ChoiceLabels
 from units.models import Area, Committee, Unit
 
 
-class CouncilGoal(models.Model):
+class CouncilGoal(ChoiceLabels, models.Model):
     """A goal of the council's vision (byrådsmål) or of a committee's policy."""
 
     class Kind(models.TextChoices):
@@ -79,7 +80,7 @@ class CommonGoal(models.Model):
         return self.title
 
 
-class Goal(models.Model):
+class Goal(ChoiceLabels, models.Model):
     """A goal inside one agreement: what the unit will achieve and how success is recognised."""
 
     class Kind(models.TextChoices):
@@ -150,7 +151,7 @@ class Direction(models.TextChoices):
     KEEP = "keep", _("Keep at the target")
 
 
-class IndicatorDefinition(models.Model):
+class IndicatorDefinition(ChoiceLabels, models.Model):
     """A shared indicator of the library, reused by the goals of many units and comparable
     between units of the same kind (peer median and range)."""
 
@@ -177,7 +178,7 @@ class IndicatorDefinition(models.Model):
         return self.name
 
 
-class Indicator(models.Model):
+class Indicator(ChoiceLabels, models.Model):
     """A measurable sign of a goal, with its baseline and target; from the library, or the
     unit's own when `definition` is empty."""
 
@@ -296,7 +297,7 @@ class FollowUpStatus(models.TextChoices):
     NOT_MET = "not_met", _("Not met")
 
 
-class FollowUpReport(models.Model):
+class FollowUpReport(ChoiceLabels, models.Model):
     """A unit's report on the goals of its signed agreement at one follow-up point.
 
     Draft → submitted → seen (by the director, with an optional reply). A submitted report is
@@ -399,7 +400,7 @@ class FollowUpReport(models.Model):
         return self.state == self.State.DRAFT
 
 
-class GoalFollowUp(models.Model):
+class GoalFollowUp(ChoiceLabels, models.Model):
     """One goal's status and written assessment in a report."""
 
     Status = FollowUpStatus

@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from randers import links
+from randers.choices import ChoiceLabels
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A person: staff member, politician or administrator. Work e-mail only (GDPR)."""
 
     class Language(models.TextChoices):
@@ -86,7 +87,7 @@ class CouncilMembership(models.Model):
         return f"{self.person} ({self.council})"
 
 
-class Committee(models.Model):
+class Committee(ChoiceLabels, models.Model):
     """A committee of the council (udvalg) holding the dialogue with its units."""
 
     class Kind(models.TextChoices):
@@ -116,7 +117,7 @@ class Committee(models.Model):
         return self.name
 
 
-class CommitteeMembership(models.Model):
+class CommitteeMembership(ChoiceLabels, models.Model):
     class Role(models.TextChoices):
         CHAIR = "chair", _("Chair")
         MEMBER = "member", _("Member")
@@ -199,7 +200,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         return self.filter(name__icontains=text.strip()) if text.strip() else self
 
 
-class Unit(models.Model):
+class Unit(ChoiceLabels, models.Model):
     """An agreement unit (aftaleenhed): the party to an agreement. It may run several sites."""
 
     class Kind(models.TextChoices):
@@ -318,7 +319,7 @@ class Site(models.Model):
         return self.name
 
 
-class OrganisationChange(models.Model):
+class OrganisationChange(ChoiceLabels, models.Model):
     """The record of one change to the organisation or to someone's roles: who, when, what, and
     before and after. Written only by `units.services`, never changed afterwards.
 

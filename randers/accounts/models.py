@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from randers.choices import ChoiceLabels
+
 
 class LoginSettings(models.Model):
     """The one row of login settings that administrators change in the app (not the environment,
@@ -75,7 +77,7 @@ class LoginEventQuerySet(models.QuerySet["LoginEvent"]):
         return self.select_related("user").order_by("-at", "-pk")
 
 
-class LoginEvent(models.Model):
+class LoginEvent(ChoiceLabels, models.Model):
     """One login attempt and how it ended: written for every success, failure, refusal and
     lockout, whatever the method."""
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from randers.choices import ChoiceLabels
+
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def for_list(self) -> "AuditEventQuerySet":
@@ -23,7 +25,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         return self.filter(refs__overlap=keys)
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels, models.Model):
     """One row inserted, changed or deleted in a tracked table, written by the trigger function
     `audit_record()` (migration 0002), with the request or background job it belonged to."""
 
@@ -89,7 +91,7 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
         return self.select_related("reader", "subject").order_by("-id")
 
 
-class AccessEvent(models.Model):
+class AccessEvent(ChoiceLabels, models.Model):
     """One reading of personal or unpublished data: a draft (an agreement not signed), a
     follow-up report, or a person's page. One insert per view, written by `record_access`."""
 

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from randers.choices import ChoiceLabels
+
 
 class JobQuerySet(models.QuerySet["Job"]):
     def notices_for(self, user_id: int) -> "JobQuerySet":
@@ -25,7 +27,7 @@ class JobQuerySet(models.QuerySet["Job"]):
         )
 
 
-class Job(models.Model):
+class Job(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         AGREEMENT_PDF = "agreement_pdf", _("Agreement as PDF")
         AGREEMENT_BOOK = "agreement_book", _("Agreement book")

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from randers.choices import ChoiceLabels
+
 
 class Frequency(models.TextChoices):
     IMMEDIATE = "immediate", _("At once, one e-mail each")
@@ -23,7 +25,7 @@ class Frequency(models.TextChoices):
     OFF = "off", _("No e-mails")
 
 
-class Preference(models.Model):
+class Preference(ChoiceLabels, models.Model):
     """How often a person wants e-mail about reminders and notifications."""
 
     person = models.OneToOneField(
@@ -52,7 +54,7 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         return self.filter(emailed_at__isnull=True, email_skipped=False)
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         RETURNED = "returned", _("Agreement returned")
         COMMENT = "comment", _("New comment")
@@ -98,7 +100,7 @@ class Notification(models.Model):
         return reverse("notifications:open", kwargs={"uuid": self.uuid})
 
 
-class SentReminder(models.Model):
+class SentReminder(ChoiceLabels, models.Model):
     """One reminder for one person: made once, e-mailed at once, in a digest, or not at all."""
 
     class Stage(models.TextChoices):
