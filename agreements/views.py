@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -804,17 +804,15 @@ def overview(request: HtmxHttpRequest) -> HttpResponseBase:
         return render(request, "agreements/overview.html", {"form": form, "page": None})
     agreements = selectors.overview(permissions.agreements_visible_to(request.user), chosen)
     by_state, by_area = selectors.overview_counts(agreements)
-    rows = agreements.only(  # what a row shows, of a hundred rows of four models each
+    # What a row shows, as plain values: the period is the chosen one, and a hundred rows of
+    # four models each cost more to build than the query takes.
+    rows = agreements.values(
         "uuid",
         "state",
-        "unit__name",
-        "unit__area__name",
-        "unit__committee__name",
-        # the deadlines an overdue row names
-        "period__submit_due",
-        "period__dialogue_starts",
-        "period__dialogue_ends",
-        "period__signing_due",
+        "overdue",
+        unit_name=F("unit__name"),
+        area_name=F("unit__area__name"),
+        committee_name=F("unit__committee__name"),
     )
     paginator = Paginator(rows, 100)
     paginator.count = sum(count for _state, _label, count in by_state)  # every state is counted

@@ -47,13 +47,14 @@ _OVERDUE = {
 
 
 @register.simple_tag
-def overdue(agreement: Agreement) -> SafeString | str:
-    """The deadline the agreement has missed, in words (agreement annotated with `overdue`)."""
-    found = _OVERDUE.get(getattr(agreement, "overdue", ""))
+def overdue(step: str, period: Period) -> SafeString | str:
+    """The deadline of the period an agreement has missed, in words (`step`: the agreement's
+    `overdue` annotation of the overview)."""
+    found = _OVERDUE.get(step)
     if found is None:
         return "–"
     field, message = found
-    when = date_filter(getattr(agreement.period, field), "j. M")
+    when = date_filter(getattr(period, field), "j. M")
     return format_html(
         '<span class="badge badge-error">{}</span> {}', _("Overdue"), _(message) % {"date": when}
     )
