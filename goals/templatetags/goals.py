@@ -1,12 +1,14 @@
+import functools
 from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+
+from randers.links import link
 
 from ..charts import number
 from ..models import FollowUpStatus
@@ -48,31 +50,38 @@ def status_badge(status: str | None, count: int | None = None) -> SafeString:
     return format_html('<span class="badge {}">{}</span>', status_badge_class(status), label)
 
 
+@functools.lru_cache(maxsize=64)
+def _cell_parts(language: str | None, statuses: tuple[str, ...]) -> tuple[SafeString, SafeString]:
+    """The badges of a cell, and the text of an empty cell, in a language: the matrix shows the
+    same few hundred times a page."""
+    badges = format_html_join(" ", "{}", ((status_badge(status),) for status in statuses))
+    empty = format_html(
+        '<td><span aria-hidden="true">–</span><span class="sr-only">{}</span></td>',
+        _("Not carried"),
+    )
+    return badges, empty
+
+
 @register.simple_tag
 def coverage_cells(unit: Any, cells: list[tuple[Any, Any]], period_slug: str) -> SafeString:
     """The cells of one unit's row in the coverage matrix: per council goal, how many of the
     unit's goals serve it and their statuses, leading to the goals behind the cell. A tag for the
     whole row, as the matrix has hundreds of cells a page."""
-    empty = format_html(
-        '<td><span aria-hidden="true">–</span><span class="sr-only">{}</span></td>',
-        _("Not carried"),
-    )
+    language = get_language()
     parts = []
     for goal, cell in cells:
         if cell is None:
-            parts.append(empty)
+            parts.append(_cell_parts(language, ())[1])
             continue
         count = ngettext("%(counter)s goal", "%(counter)s goals", cell.goals) % {
             "counter": cell.goals
         }
-        badges = format_html_join(
-            " ", "{}", ((status_badge(status),) for status, _n in cell.statuses)
-        )
+        badges = _cell_parts(language, tuple(status for status, _n in cell.statuses))[0]
         parts.append(
             format_html(
                 '<td><a href="{}?period={}">{}<span class="sr-only"> – {}, {}</span></a>'
                 "<br>{}</td>",
-                reverse("agreements:coverage-cell", args=[goal.slug, unit.slug]),
+                link("agreements:coverage-cell", slug=goal.slug, unit_slug=unit.slug),
                 period_slug,
                 count,
                 unit.name,
@@ -80,7 +89,7 @@ def coverage_cells(unit: Any, cells: list[tuple[Any, Any]], period_slug: str) ->
                 badges,
             )
         )
-    return format_html_join("\n", "{}", ((part,) for part in parts))
+    return SafeString("\n".join(parts))
 
 
 @register.simple_tag
