@@ -809,7 +809,7 @@ def overview(request: HtmxHttpRequest) -> HttpResponseBase:
     rows = agreements.values(
         "uuid",
         "state",
-        "overdue",
+        missed=F("overdue"),
         unit_name=F("unit__name"),
         area_name=F("unit__area__name"),
         committee_name=F("unit__committee__name"),

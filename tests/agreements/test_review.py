@@ -101,7 +101,7 @@ def test_overdue_agreements_are_marked_against_the_deadlines(client_for, cast, a
     # The period's submission is due 1 Nov 2026, the dialogue starts 15 Nov.
     with time_machine.travel(date(2026, 11, 20)):
         response = client_for(cast.administrator).get(OVERVIEW, {"overskredet": "on"})
-    overdue = {a["unit_name"]: a["overdue"] for a in response.context["page"].object_list}
+    overdue = {a["unit_name"]: a["missed"] for a in response.context["page"].object_list}
     assert overdue == {"Affaldscentret": "submit", "Tirsdalens Skole": "review"}
 
 
