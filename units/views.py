@@ -57,6 +57,15 @@ def directory(request: HtmxHttpRequest) -> HttpResponse:
         committee=filters.get("committee"),
         kind=filters.get("kind", ""),
         text=filters.get("q", ""),
+    ).only(  # what a row shows
+        "name",
+        "slug",
+        "kind",
+        "area__name",
+        "committee__name",
+        "leader__first_name",
+        "leader__last_name",
+        "leader__username",
     )
     page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("side"))
     query = request.GET.copy()
