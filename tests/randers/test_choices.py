@@ -1,8 +1,10 @@
 """Choice labels (`randers.choices.ChoiceLabels`): the same labels as Django's own, in the
 language of the request, on every model of ours with a field of choices."""
 
+from typing import Any
+
 from django.apps import apps
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import translation
 
 from randers.choices import ChoiceLabels
@@ -11,7 +13,7 @@ from units.models import Unit
 OUR_APPS = {"agreements", "goals", "units", "accounts", "audit", "jobs", "notifications"}
 
 
-def _fields_with_choices() -> list[tuple[type[Model], object]]:
+def _fields_with_choices() -> list[tuple[type[Model], Field[Any, Any]]]:
     return [
         (model, field)
         for model in apps.get_models()
