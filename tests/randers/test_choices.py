@@ -13,7 +13,7 @@ from units.models import Unit
 OUR_APPS = {"agreements", "goals", "units", "accounts", "audit", "jobs", "notifications"}
 
 
-def _fields_with_choices() -> list[tuple[type[Model], Field[Any, Any]]]:
+def _fields_with_choices() -> "list[tuple[type[Model], Field[Any, Any]]]":
     return [
         (model, field)
         for model in apps.get_models()
