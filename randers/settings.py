@@ -97,8 +97,10 @@ def database_from_url(url: str) -> dict[str, object]:
 # --- Core -------------------------------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", False)
+# Required to serve (randers/wsgi.py refuses to start without it), not to run commands that only
+# read the code, such as `makemigrations --check`.
 SECRET_KEY = env_str(
-    "SECRET_KEY", "insecure-development-key-only-used-when-debug-is-on" if DEBUG else None
+    "SECRET_KEY", "insecure-development-key-only-used-when-debug-is-on" if DEBUG else ""
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

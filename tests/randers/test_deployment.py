@@ -43,7 +43,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
     env["DJANGO_SETTINGS_MODULE"] = "randers.settings"
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "-c", "import randers.wsgi"],  # what gunicorn loads
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -52,6 +52,21 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "The environment variable SECRET_KEY is required." in result.stderr
+
+
+def test_migrations_can_be_checked_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
+    env["DJANGO_SETTINGS_MODULE"] = "randers.settings"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def compose() -> dict:
