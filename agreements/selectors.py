@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -66,6 +66,9 @@ from .models import (
     canonical_json,
     content_sha256,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 CONTENT_FORMAT = 1
 
@@ -805,11 +808,19 @@ class Hit:
     snippet: str  # HTML: the text escaped, the matches in <mark>
 
 
-def search(documents: QuerySet[SearchDocument], text: str, *, limit: int = 50) -> list[Hit]:
+class _Found(TypedDict):
+    rank: float
+    snippet: str
+
+
+def search(
+    documents: QuerySet[SearchDocument], text: str, *, limit: int = 50
+) -> "QuerySet[WithAnnotations[SearchDocument, _Found]]":
     """Danish full-text search ("skoler" finds "skole") over documents the caller has already
-    filtered to what the searcher may read; best first, with highlighted snippets (one query)."""
+    filtered to what the searcher may read; best first, with highlighted snippets (one query, run
+    by `hits`)."""
     query = SearchQuery(text, config="danish", search_type="websearch")
-    found = (
+    return (
         documents.filter(vector=query)
         .select_related("agreement__unit", "agreement__period")
         .only(  # what a hit shows; the vector and body are ranked and cut in the database
@@ -837,6 +848,10 @@ def search(documents: QuerySet[SearchDocument], text: str, *, limit: int = 50) -
         )
         .order_by("-rank", "pk")[:limit]
     )
+
+
+def hits(found: "QuerySet[WithAnnotations[SearchDocument, _Found]]") -> list[Hit]:
+    """The documents `search` found, with their snippets made safe to show."""
     return [
         Hit(
             document=document,

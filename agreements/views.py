@@ -796,12 +796,26 @@ def _overview_filter(
 
 @require_GET
 def overview(request: HtmxHttpRequest) -> HttpResponseBase:
-    """Every agreement of the period the person may see, with counts per state and area."""
+    """Every agreement of the period the person may see, with counts per state and area.
+
+    The listing is the same for everyone with the same roles: rendered once per version of the
+    data, roles, query string, day (the deadlines missed) and language, and read from the cache
+    until any of them changes (`randers.versions`)."""
     if not request.GET and (defaults := _role_defaults(request)):
         return redirect(f"{reverse('agreements:overview')}?{urlencode(defaults)}")
+    listing = versions.rendered(
+        "overview-listing",
+        (roles_of(request.user).described(), sorted(request.GET.lists()), date.today()),
+        "agreements/overview.html#listing",
+        lambda: _overview_listing(request),
+    )
+    return render(request, "agreements/overview.html", {"listing": listing})
+
+
+def _overview_listing(request: HtmxHttpRequest) -> dict[str, Any]:
     form, chosen = _overview_filter(request)
     if chosen is None:
-        return render(request, "agreements/overview.html", {"form": form, "page": None})
+        return {"form": form, "page": None}
     agreements = selectors.overview(permissions.agreements_visible_to(request.user), chosen)
     by_state, by_area = selectors.overview_counts(agreements)
     # What a row shows, as plain values: the period is the chosen one, and a hundred rows of
@@ -819,18 +833,14 @@ def overview(request: HtmxHttpRequest) -> HttpResponseBase:
     page = paginator.get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
-    return render(
-        request,
-        "agreements/overview.html",
-        {
-            "form": form,
-            "chosen": chosen,
-            "page": page,
-            "by_state": by_state,
-            "by_area": by_area,
-            "query": query.urlencode(),
-        },
-    )
+    return {
+        "form": form,
+        "chosen": chosen,
+        "page": page,
+        "by_state": by_state,
+        "by_area": by_area,
+        "query": query.urlencode(),
+    }
 
 
 @require_GET
@@ -1208,12 +1218,27 @@ def meeting_pack(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
 def search(request: HtmxHttpRequest) -> HttpResponse:
     """Search agreements and goals in Danish; each person finds only what they may read."""
     form = forms.SearchForm(request.GET or None)
-    hits = []
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        hits = selectors.search(
-            permissions.search_documents_visible_to(request.user), form.cleaned_data["q"]
+    if not (form.is_valid() and form.cleaned_data["q"].strip()):
+        return render(
+            request, "agreements/search.html", {"form": form, "hits": [], "hits_key": None}
         )
-    return render(request, "agreements/search.html", {"form": form, "hits": hits})
+    found = selectors.search(
+        permissions.search_documents_visible_to(request.user), form.cleaned_data["q"]
+    )
+    # A common word matches most documents of a large municipality, and each match is ranked
+    # (90 ms at 5,000 units). The hits are the same for all who may read the same documents: they
+    # are rendered once per version of the data and of the search documents, search (its SQL,
+    # which names the documents the person may read) and language, and read from the cache until
+    # any of it changes (the hits are only read when they are rendered).
+    return render(
+        request,
+        "agreements/search.html",
+        {
+            "form": form,
+            "hits": SimpleLazyObject(lambda: selectors.hits(found)),
+            "hits_key": (versions.search_version(), found.query.sql_with_params()),
+        },
+    )
 
 
 @login_not_required
@@ -1553,12 +1578,30 @@ def _coverage_units(filters: dict[str, Any]) -> QuerySet[Unit]:
 def coverage(request: HtmxHttpRequest) -> HttpResponse:
     """The coverage matrix: the council's goals against the units of the selection (units as rows,
     50 a page), from the signed agreements of the period, each cell with its goals' latest
-    follow-up status; above it the roll-up per council goal and the goals no or few units carry."""
+    follow-up status; above it the roll-up per council goal and the goals no or few units carry.
+
+    The matrix is the same for everyone: rendered once per version of the data, query string, day
+    (the period in force) and language, and read from the cache until any of them changes
+    (`randers.versions`)."""
     form, filters = _coverage_filters(request)
+    matrix = versions.rendered(
+        "coverage-matrix",
+        (sorted(request.GET.lists()), date.today()),
+        "agreements/coverage.html#matrix",
+        lambda: _coverage_matrix(request, form, filters),
+    )
+    if request.htmx:
+        return HttpResponse(matrix)
+    return render(request, "agreements/coverage.html", {"form": form, "matrix": matrix})
+
+
+def _coverage_matrix(
+    request: HtmxHttpRequest, form: forms.CoverageFilterForm, filters: dict[str, Any]
+) -> dict[str, Any]:
     period = form.chosen_period()
     committee = filters.get("committee")
     units = _coverage_units(filters)
-    context: dict[str, Any] = {"form": form, "period": period}
+    context: dict[str, Any] = {"period": period}
     if period is None:
         context["page"] = Paginator(units, COVERAGE_UNITS_PER_PAGE).get_page(
             request.GET.get("side")
@@ -1587,8 +1630,7 @@ def coverage(request: HtmxHttpRequest) -> HttpResponse:
     if period is not None:
         filter_query["period"] = period.slug
     context["filter_query"] = filter_query.urlencode()
-    template = "agreements/coverage.html#matrix" if request.htmx else "agreements/coverage.html"
-    return render(request, template, context)
+    return context
 
 
 def _period_from(request: HtmxHttpRequest) -> Period:

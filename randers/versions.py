@@ -1,42 +1,90 @@
-"""Counts (and the public list) cached under the version of the data they are read from.
+"""Counts and rendered listings cached under the version of the data they are read from.
 
 Some pages show counts over everything in a selection (the coverage of the council's goals, a
-director's tasks): cheap to cache, costly to count at 5,000 units. The public list of signed
-agreements is the same for every visitor and is cached as rendered HTML under the same number
-(`{% cache %}` in templates/agreements/public_list.html). `data_version` is a number
-that PostgreSQL triggers change in the same transaction as any change to what those counts read
-(goals/migrations/0003_data_version.py). A count is cached under the number read *before*
-counting, so it is never older than its key, and never read after a change has committed.
+director's tasks): cheap to cache, costly to count at 5,000 units. The listings that are the same
+for everyone with the same roles (the unit directory's results, the overview, the coverage
+matrix, the public list of signed agreements) are cached as rendered HTML (`rendered`, and
+`{% cache %}` in templates/agreements/public_list.html). `data_version` is a number that
+PostgreSQL triggers change in the same transaction as any change to what those counts and
+listings read (goals/migrations/0003_data_version.py, 0004_data_version_names_and_slugs.py). A
+value is cached under the number read *before* it is computed, so it is never older than its
+key, and never read after a change has committed.
+
+The search page's hits are cached as rendered HTML in the same way under both that number and
+`search_version`, which changes with every change to the search documents
+(agreements/migrations/0006_search_version.py; `{% cache %}` in templates/agreements/search.html).
 """
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection
+from django.template.loader import render_to_string
+from django.utils import translation
 
 T = TypeVar("T")
 
 # A cached count is dropped after this long at most; a change gives it a new key at once.
 SECONDS = 24 * 60 * 60
 
+# The version a listing is being rendered at (`rendered`): what it caches inside, it caches
+# under the same number, without reading it again.
+_rendering_at: ContextVar[int | None] = ContextVar("rendering_at", default=None)
+
 
 def data_version() -> int:
+    known = _rendering_at.get()
+    if known is not None:
+        return known
     with connection.cursor() as cursor:
         cursor.execute("SELECT number FROM data_version")
         row = cursor.fetchone()
     return int(row[0])
 
 
+def search_version() -> tuple[int, int]:
+    """The data version and the search documents' version, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number, (SELECT number FROM search_version) FROM data_version")
+        row = cursor.fetchone()
+    return int(row[0]), int(row[1])
+
+
 def cached(name: str, selection: object, count: Callable[[], T]) -> T:
     """`count()`, from the cache when it was counted at this version for this selection (one
     query then: the version). `selection` must name everything the count depends on besides the
     data: the period, the person, today's date, a queryset's SQL."""
-    described = f"{data_version()}|{selection!r}"
+    return _cached(data_version(), name, selection, count)
+
+
+def _cached(version: int, name: str, selection: object, count: Callable[[], T]) -> T:
+    described = f"{version}|{selection!r}"
     key = f"{name}:{hashlib.sha256(described.encode()).hexdigest()}"
     value = cache.get(key)
     if value is None:
         value = count()
         cache.set(key, value, SECONDS)
     return value
+
+
+def rendered(
+    name: str, selection: object, template_name: str, context: Callable[[], dict[str, object]]
+) -> str:
+    """The template (a page's partial) rendered with `context()`, once per version of the data,
+    selection and language, and read from the cache until the data changes. It is rendered
+    without the request, so it can show nothing of the person (no name, no CSRF token): what it
+    shows must come from the watched columns or be named by `selection` (the person's roles, the
+    query string, today's date)."""
+    version = data_version()
+
+    def render() -> str:
+        token = _rendering_at.set(version)
+        try:
+            return render_to_string(template_name, context())
+        finally:
+            _rendering_at.reset(token)
+
+    return _cached(version, name, (selection, translation.get_language()), render)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from randers.notifications.services import UNREAD_KEY
@@ -54,6 +54,23 @@ class Cast:
 
     def all(self) -> dict[str, User]:
         return dict(self.__dict__)
+
+
+@pytest.fixture(autouse=True)
+def _data_version_of_its_own(request: pytest.FixtureRequest) -> None:
+    """Each test reads what is cached under the data's version (`randers.versions`) under a
+    number no earlier test had: the rollbacks between tests take the version back, and what an
+    earlier test cached at that number would otherwise answer in its place."""
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db and request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE data_version SET number = nextval('data_version_seq');"
+            "UPDATE search_version SET number = nextval('data_version_seq')"
+        )
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -43,7 +44,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {
     "default": {
         **CACHES["default"],  # noqa: F405
-        "KEY_PREFIX": f"aftalestyring-test-{os.getpid()}",
+        # Of this run alone: what is cached under a data version must never meet an entry of an
+        # earlier run whose database reached the same version number.
+        "KEY_PREFIX": f"aftalestyring-test-{os.getpid()}-{uuid.uuid4().hex[:8]}",
     }
 }
 

@@ -55,6 +55,17 @@ class Roles:
     committees: frozenset[int] = frozenset()
     chaired_committees: frozenset[int] = frozenset()
 
+    def described(self) -> tuple[object, ...]:
+        """The roles as plain values in a fixed order, for a cache key."""
+        return (
+            self.administrator,
+            self.council_member,
+            sorted(self.led_units),
+            sorted(self.directed_areas),
+            sorted(self.committees),
+            sorted(self.chaired_committees),
+        )
+
 
 # The SQL of `roles_of`, written out: Django took ~2 ms to compile the five-part union on every
 # signed-in request, and the statement runs in ~0.2 ms. The grants in guardian's four tables, and

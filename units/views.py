@@ -5,6 +5,7 @@ answers 404 to them (people are not listed to them). Each view fetches through t
 helper, binds a form, calls one service and redirects.
 """
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from randers import versions
 from randers.audit.models import AccessEvent
 from randers.audit.services import record_access
 from randers.http import HtmxHttpRequest
@@ -49,8 +51,24 @@ def _posted(request: HttpRequest, *, files: bool = False) -> Any:
 
 @require_GET
 def directory(request: HtmxHttpRequest) -> HttpResponse:
-    """All units, filtered by area, committee, kind and name; every signed-in person may read it."""
+    """All units, filtered by area, committee, kind and name; every signed-in person may read it.
+
+    The results are the same for everyone: rendered once per version of the data, query string,
+    day (units open and close) and language, and read from the cache until any of them changes
+    (`randers.versions`)."""
     form = forms.DirectoryFilterForm(request.GET or None)
+    results = versions.rendered(
+        "unit-directory",
+        (sorted(request.GET.lists()), date.today()),
+        "units/directory.html#results",
+        lambda: _directory_results(request, form),
+    )
+    if request.htmx:
+        return HttpResponse(results)
+    return render(request, "units/directory.html", {"form": form, "results": results})
+
+
+def _directory_results(request: HtmxHttpRequest, form: forms.DirectoryFilterForm) -> dict[str, Any]:
     filters = form.cleaned_data if form.is_valid() else {}
     units = selectors.directory_units(
         area=filters.get("area"),
@@ -70,8 +88,7 @@ def directory(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
-    template = "units/directory.html#results" if request.htmx else "units/directory.html"
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+    return {"page": page, "query": query.urlencode()}
 
 
 @require_GET

@@ -3,12 +3,14 @@ change to what they count, in the same transaction, and the pages show the new c
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services
 from agreements.models import Agreement, Period, SignerRole
+from goals.models import CouncilGoal
 from randers import versions
 from tests.agreements.conftest import complete, report_all
-from units.models import Area, Unit
+from units.models import Area, Unit, User
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +41,19 @@ def test_the_version_changes_with_each_kind_of_counted_change(
     assert changes(lambda: Area.objects.filter(pk=organisation.area_a.pk).update(director=None))
     unit = organisation.unit_b
     assert changes(lambda: Unit.objects.filter(pk=unit.pk).update(name="Havndal Skole og SFO"))
-    # what no count reads
+    # what the cached listings show: slugs in links and choices, leaders' names, council goals
+    assert changes(lambda: Unit.objects.filter(pk=unit.pk).update(slug="havndal-skole-og-sfo"))
+    assert changes(lambda: Area.objects.filter(pk=organisation.area_a.pk).update(slug="boern"))
+    assert changes(lambda: Period.objects.filter(pk=period.pk).update(slug="aftaler-27"))
+    assert changes(lambda: User.objects.filter(pk=cast.leader_a.pk).update(last_name="Holm"))
+    goal = CouncilGoal.objects.create(title="En grøn kommune", slug="groen")
+    assert changes(lambda: CouncilGoal.objects.filter(pk=goal.pk).update(title="Grøn omstilling"))
+    # what neither reads
     assert not changes(lambda: Unit.objects.filter(pk=unit.pk).update(email="skole@example.dk"))
     assert not changes(lambda: Period.objects.filter(pk=period.pk).update(lock_after_days=30))
+    assert not changes(
+        lambda: User.objects.filter(pk=cast.leader_a.pk).update(last_login=timezone.now())
+    )
 
 
 def test_the_overview_counts_come_from_the_cache_until_an_agreement_changes_state(

@@ -165,6 +165,31 @@ def test_the_matrix_shows_the_cells_roll_up_and_white_spots_in_danish(
     assert "Ingen underskrevet aftale" in content  # unit B
 
 
+def test_the_matrix_is_rendered_once_and_shows_a_change_at_once(
+    client_for, cast, signed, points, council_goal, organisation, django_assert_num_queries
+):
+    signed.goals.get().council_goals.add(council_goal)
+    client = client_for(cast.council_member)
+    url = reverse("agreements:coverage") + "?period=aftaler-2027"
+
+    def matrix() -> str:
+        body = client.get(url).content.decode()
+        return body[body.index('<div id="matrix">') : body.index("</main>")]
+
+    first = matrix()
+    assert "Et godt liv – for alle" in first
+    assert "Forsinket" not in first
+    # 1 user, 2-3 the filter's periods and committees, 4 the version, 5 roles, 6 the areas
+    with django_assert_num_queries(6):
+        assert matrix() == first
+    CouncilGoal.objects.filter(pk=council_goal.pk).update(title="Et godt liv for alle")
+    assert "Et godt liv for alle" in matrix()
+    report_all(services.start_follow_up(signed, points[0], by=None), status="delayed")
+    assert "Forsinket" in matrix()
+    Unit.objects.filter(pk=organisation.unit_a.pk).update(slug="tirsdalens-skole-og-sfo")
+    assert "/aftaler/enhed/tirsdalens-skole-og-sfo/maal/" in matrix()
+
+
 def test_a_cell_leads_to_the_goals_behind_it(client_for, cast, signed, council_goal, organisation):
     goal = signed.goals.get()
     goal.council_goals.add(council_goal)
@@ -238,8 +263,9 @@ def test_the_coverage_matrix_query_count_is_constant_in_units(
     # 13-15 session renewal (savepoint, update, release)
     with django_assert_num_queries(15):
         client.get(url, query)
-    # then the roll-up (5-7) comes from the cache, and the session is not renewed again
-    with django_assert_num_queries(9):
+    # then the matrix (5-10) comes from the cache, and the session is not renewed again: 1 user,
+    # 2-3 the filter's periods and committees, 4 the version, 5 roles, 6 the filter's areas
+    with django_assert_num_queries(6):
         response = client.get(url, query)
     assert f"{units + 2} enheder blandt de viste, {units} med underskrevet aftale" in (
         response.content.decode()

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from agreements import permissions, selectors, services
 from agreements.models import Agreement, Comment, MeetingItem
+from randers import versions
 from tests.factories import UnitFactory
 
 from .conftest import complete, make_period
@@ -122,6 +123,49 @@ def test_the_overview_exports_to_excel(client_for, cast, agreements):
         "Havndal Skole",
         "Tirsdalens Skole",
     ]
+
+
+def test_the_overview_listing_is_rendered_once_and_shows_a_change_at_once(
+    client_for, cast, organisation, agreements, period, django_assert_num_queries
+):
+    client = client_for(cast.administrator)
+
+    def shown() -> str:
+        body = client.get(OVERVIEW, {"periode": period.slug}).content.decode()
+        return body[body.index("<main") : body.index("</main>")]
+
+    first = shown()
+    with django_assert_num_queries(3):  # user, roles, the data's version
+        assert shown() == first
+    organisation.unit_b.name = "Havndal Skole og SFO"
+    organisation.unit_b.save(update_fields=["name"])
+    assert "Havndal Skole og SFO" in shown()
+    organisation.other_area.slug = "teknik-og-miljoe"
+    organisation.other_area.save(update_fields=["slug"])
+    assert 'value="teknik-og-miljoe"' in shown()  # the area filter's choice
+
+
+def test_the_overview_listing_is_cached_for_each_set_of_roles_apart(
+    client_for, cast, agreements, period
+):
+    query = {"periode": period.slug}
+    assert listed(client_for(cast.administrator).get(OVERVIEW, query)) == [
+        "Affaldscentret",
+        "Havndal Skole",
+        "Tirsdalens Skole",
+    ]
+    body = client_for(cast.council_member).get(OVERVIEW, query).content.decode()
+    assert "Havndal Skole" in body
+    assert "Tirsdalens Skole" not in body
+
+
+def test_the_overview_marks_missed_deadlines_of_the_day_it_is_read(client_for, cast, agreements):
+    client = client_for(cast.administrator)
+    # The period's submission is due 1 Nov 2026.
+    with time_machine.travel(date(2026, 10, 20)):
+        assert "indsendelse, 1. Nov" not in client.get(OVERVIEW).content.decode()
+    with time_machine.travel(date(2026, 11, 2)):
+        assert "indsendelse, 1. Nov" in client.get(OVERVIEW).content.decode()
 
 
 @pytest.mark.parametrize("extra", [1, 30])
@@ -492,10 +536,43 @@ def test_search_query_count_does_not_grow_with_hits(
         unit = UnitFactory.create(area=organisation.area_a, committee=organisation.school_committee)
         complete(services.create_agreement(unit, period, by=None))
     client = client_for(cast.administrator)
-    # 1 user, 2 roles, 3 the hits with their agreements, units and periods,
-    # 4-6 session renewal
-    with django_assert_num_queries(6):
+    # 1 user, 2 roles, 3 the versions, 4 the hits with their agreements, units and periods,
+    # 5-7 session renewal
+    with django_assert_num_queries(7):
         client.get(SEARCH, {"q": "forældrene"})
+
+
+def test_search_hits_come_from_the_cache_until_a_search_document_changes(
+    client_for, cast, agreements, django_assert_num_queries
+):
+    client = client_for(cast.administrator)
+
+    def shown() -> str:
+        body = client.get(SEARCH, {"q": "svømmehallen"}).content.decode()
+        return body[body.index('role="status"') : body.index("</section>")]
+
+    first = shown()
+    with django_assert_num_queries(3):  # user, roles, versions: no hits query
+        assert shown() == first
+    assert "Affaldscentret" not in first
+    section = agreements["c"].sections.get(title="Indledning")
+    before = versions.search_version()
+    services.update_section(
+        section, body="Svømmehallen åbner igen.", expected_revision=section.revision, by=None
+    )
+    data, search = versions.search_version()
+    assert data == before[0]  # the counts cached under the data version stay cached
+    assert search != before[1]
+    assert "Affaldscentret: Indledning" in shown()
+
+
+def test_search_hits_are_cached_for_each_selection_apart(client_for, cast, agreements):
+    section = agreements["c"].sections.get(title="Indledning")
+    services.update_section(
+        section, body="Hemmelig plan for trivsel.", expected_revision=section.revision, by=None
+    )
+    assert "Affaldscentret" in hits(client_for(cast.administrator).get(SEARCH, {"q": "trivsel"}))
+    assert "Affaldscentret" not in hits(client_for(None).get(SEARCH, {"q": "trivsel"}))
 
 
 def test_the_public_list_shows_only_signed_agreements(client_for, cast, agreements):

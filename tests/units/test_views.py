@@ -14,6 +14,11 @@ def names_in(response) -> list[str]:  # type: ignore[no-untyped-def]
     return [unit.name for unit in response.context["page"].object_list]
 
 
+def main_of(response) -> str:  # type: ignore[no-untyped-def]
+    body = response.content.decode()
+    return body[body.index("<main") : body.index("</main>")]
+
+
 def test_anonymous_visitor_is_sent_to_login_from_directory(client, organisation):
     response = client.get(DIRECTORY)
     assert response.status_code == 302
@@ -101,6 +106,35 @@ def test_directory_answers_htmx_with_the_results_fragment_only(client_for, cast,
     assert names_in(response) == ["Havndal Skole", "Tirsdalens Skole"]
 
 
+def test_directory_results_come_from_the_cache_until_what_they_show_changes(
+    client_for, cast, organisation, django_assert_num_queries
+):
+    client = client_for(cast.leader_a)
+    first = main_of(client.get(DIRECTORY))
+    with django_assert_num_queries(5):  # user, version, areas, roles, committees: no units
+        assert main_of(client.get(DIRECTORY)) == first
+    Unit.objects.filter(pk=organisation.unit_b.pk).update(name="Havndal Skole og SFO")
+    assert "Havndal Skole og SFO" in main_of(client.get(DIRECTORY))
+    cast.leader_b.last_name = "Nørgaard"
+    cast.leader_b.save(update_fields=["last_name"])
+    assert "Berit Nørgaard" in main_of(client.get(DIRECTORY))
+    organisation.unit_b.closed_at = organisation.unit_b.active_from
+    organisation.unit_b.save(update_fields=["closed_at"])
+    assert "Havndal Skole" not in main_of(client.get(DIRECTORY))
+
+
+def test_directory_results_are_cached_for_each_filter_and_language_apart(
+    client_for, cast, organisation
+):
+    client = client_for(cast.leader_a)
+    assert "Havndal Skole" in main_of(client.get(DIRECTORY, HTTP_ACCEPT_LANGUAGE="da"))
+    assert "Havndal Skole" not in main_of(client.get(DIRECTORY, {"q": "tirsdal"}))
+    danish = main_of(client.get(DIRECTORY, HTTP_ACCEPT_LANGUAGE="da"))
+    english = main_of(client.get(DIRECTORY, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "3 enheder" in danish
+    assert "3 units" in english
+
+
 def test_directory_paginates_fifty_per_page(client_for, cast, organisation):
     UnitFactory.create_batch(60, area=organisation.area_a, committee=organisation.school_committee)
     client = client_for(cast.leader_a)
@@ -150,13 +184,17 @@ def test_directory_query_count_does_not_grow_with_units(
         leader=cast.leader_b,
     )
     client = client_for(cast.leader_a)
-    # 1 user, 2 the filter's areas (the chosen one is found among them), 3 count of units,
-    # 4 the reader's roles (for the menu), 5 the filter's committees, 6 the page of units with
-    # area, committee and leader, 7-9 session renewal for the 30-minute idle timeout (savepoint,
-    # update, release)
-    with django_assert_num_queries(9):
+    # 1 user, 2 the data's version, 3 the filter's areas (the chosen one is found among them),
+    # 4 count of units, 5 the page of units with area, committee and leader, 6 the reader's
+    # roles (for the menu), 7 the filter's committees, 8-10 session renewal for the 30-minute
+    # idle timeout (savepoint, update, release)
+    with django_assert_num_queries(10):
         response = client.get(DIRECTORY, {"area": "boern-og-skole"})
     assert response.status_code == 200
+    # then the results (4-5) come from the cache, and the session is not renewed again
+    with django_assert_num_queries(5):
+        again = client.get(DIRECTORY, {"area": "boern-og-skole"})
+    assert main_of(again) == main_of(response)
 
 
 @pytest.mark.parametrize("site_count", [1, 30])
