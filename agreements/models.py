@@ -18,6 +18,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -178,8 +179,17 @@ class TemplateSection(models.Model):
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):
     def for_page(self) -> "AgreementQuerySet":
+        """With what its page shows besides the content, and the version of its content
+        (`content_number`, agreements/migrations/0007_content_version.py) that the page reads the
+        content from the cache by."""
         return self.select_related(
-            "unit__area__director", "unit__committee", "unit__leader", "period", "signed_version"
+            "unit__area", "unit__committee", "unit__leader", "period", "signed_version"
+        ).annotate(
+            content_number=RawSQL(
+                "SELECT number FROM agreement_content_version"
+                ' WHERE agreement_id = "agreements_agreement"."id"',
+                (),
+            )
         )
 
     def with_previous_signed_text(self) -> "AgreementQuerySet":

@@ -7,7 +7,7 @@ is hashed all use it, so what a signer sees is exactly what is signed.
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -145,6 +146,12 @@ def _content(
     goals: list[tuple[Goal, list[str], list[Indicator]]],
     consultations: list[Consultation],
 ) -> dict[str, Any]:
+    return _with_own_content(agreement, _rows_content(sections, goals, consultations))
+
+
+def _with_own_content(agreement: Agreement, rows: dict[str, Any]) -> dict[str, Any]:
+    """The content: what the agreement's own row, unit and period give, around what its rows give
+    (`_rows_content`)."""
     unit = agreement.unit
     return {
         "format": CONTENT_FORMAT,
@@ -165,6 +172,20 @@ def _content(
             "starts_on": agreement.period.starts_on.isoformat(),
             "ends_on": agreement.period.ends_on.isoformat(),
         },
+        "sections": rows["sections"],
+        "goals": rows["goals"],
+        "budget": {"amount": _number(agreement.budget_amount), "note": agreement.budget_note},
+        "consultations": rows["consultations"],
+    }
+
+
+def _rows_content(
+    sections: list[AgreementSection],
+    goals: list[tuple[Goal, list[str], list[Indicator]]],
+    consultations: list[Consultation],
+) -> dict[str, Any]:
+    """What the agreement's sections, goals and consultations give its content."""
+    return {
         "sections": [{"title": section.title, "body": section.body} for section in sections],
         "goals": [
             {
@@ -189,7 +210,6 @@ def _content(
             }
             for goal, council_goals, indicators in goals
         ],
-        "budget": {"amount": _number(agreement.budget_amount), "note": agreement.budget_note},
         "consultations": [
             {
                 "body": str(consultation.get_body_display()),
@@ -201,6 +221,68 @@ def _content(
             for consultation in consultations
         ],
     }
+
+
+# --- The content as pages show it -----------------------------------------------------------
+
+# A cached page content is dropped after this long at most; a change gives it a new key at once.
+PAGE_CONTENT_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class GoalKey:
+    """What a page needs of a goal row besides its content: its key, for comments and
+    follow-ups."""
+
+    pk: int
+    uuid: str
+    carried_from_id: int | None
+
+
+@dataclass
+class PageContent:
+    """An agreement's current content as a page shows it, with the keys of its section and goal
+    rows in the content's order (comments attach to them)."""
+
+    content: dict[str, Any]
+    section_ids: list[int]
+    goals: list[GoalKey]
+
+
+def page_content(agreement: Agreement) -> PageContent:
+    """The agreement's current content for a page to show (never to freeze or sign: that reads
+    the live rows, `working_content`).
+
+    What the sections, goals and consultations give is read from the cache while the agreement's
+    content version is the one read with the agreement (`content_number`, from
+    `Agreement.objects.for_page`; agreements/migrations/0007_content_version.py); the rest comes
+    from the agreement, unit and period the page has read already. No query then, else 4."""
+    number = getattr(agreement, "content_number", None)
+    key = f"agreement-content:{agreement.pk}:{number}"
+    rows = cache.get(key) if number is not None else None
+    with translation.override("da"):  # the content is always in Danish: the public text
+        if rows is None:
+            rows = _page_rows(agreement)
+            if number is not None:
+                cache.set(key, rows, PAGE_CONTENT_SECONDS)
+        content = _with_own_content(agreement, rows)
+    return PageContent(content=content, section_ids=rows["section_ids"], goals=rows["goal_keys"])
+
+
+def _page_rows(agreement: Agreement) -> dict[str, Any]:
+    sections = list(agreement.sections.order_by("order"))
+    goals = list(goals_for_content(agreement))
+    rows = _rows_content(
+        sections,
+        [
+            (goal, goal.council_goal_titles, list(goal.indicators.all()))  # type: ignore[attr-defined]
+            for goal in goals
+        ],
+        list(agreement.consultations.order_by("body")),
+    )
+    rows["section_ids"] = [section.pk for section in sections]
+    rows["goal_keys"] = [GoalKey(goal.pk, str(goal.uuid), goal.carried_from_id) for goal in goals]
+    return rows
 
 
 def agreement_for_page(uuid: str) -> AgreementQuerySet:
@@ -1067,7 +1149,7 @@ def with_signed_agreement(units: QuerySet[Unit], period: Period) -> QuerySet[Uni
     return units.annotate(has_signed_agreement=Exists(signed))
 
 
-def latest_follow_ups(goals: list[Goal]) -> dict[int, GoalFollowUp | None]:
+def latest_follow_ups(goals: Sequence[Goal | GoalKey]) -> dict[int, GoalFollowUp | None]:
     """Each goal's latest submitted follow-up, or that of the goal it was carried over from (how
     the goal went last period), by goal id (one query)."""
     ids = {goal.pk for goal in goals} | {g.carried_from_id for g in goals if g.carried_from_id}

@@ -137,7 +137,7 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
         assert version is not None
         content = version.content
     elif working:
-        content = selectors.working_content(agreement)
+        content = selectors.page_content(agreement).content
         # While approved, the version being signed; before that, none.
         version = selectors.latest_version(agreement) if agreement.state == State.APPROVED else None
     else:
@@ -876,31 +876,29 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
         selectors.agreement_for_page(uuid).with_previous_signed_text(),
         uuid=uuid,
     )
-    sections = list(agreement.sections.order_by("order"))
     if permissions.can_view_working_copy(request.user, agreement):
-        goals = list(selectors.goals_for_content(agreement))
-        content = selectors.working_content(agreement, sections=sections, goals=goals)
+        shown = selectors.page_content(agreement)
+        content, section_ids, goals = shown.content, shown.section_ids, shown.goals
         _record_draft_read(request, agreement)
     else:
         assert agreement.signed_version is not None
-        goals = list(agreement.goals.order_by("order"))
         content = agreement.signed_version.content
+        section_ids = list(agreement.sections.order_by("order").values_list("pk", flat=True))
+        goals = [
+            selectors.GoalKey(pk, str(uuid), carried_from_id)
+            for pk, uuid, carried_from_id in agreement.goals.order_by("order").values_list(
+                "pk", "uuid", "carried_from_id"
+            )
+        ]
     previous_text = agreement.previous_signed_text  # type: ignore[attr-defined]
     comparison = (
         selectors.compare_contents(json.loads(previous_text), content) if previous_text else None
     )
     states = permissions.comment_states_visible_to(request.user, agreement)
-    # The reviewer's list: the overview's filters, in the agreement's own period unless another
-    # was chosen (then the agreement is not in the list, and there are no neighbours).
-    _form, chosen = _overview_filter(request, default_period=agreement.period)
-    before = after = None
-    if chosen is not None:
-        before, after = selectors.neighbours(
-            permissions.agreements_visible_to(request.user), chosen, agreement
-        )
+    before, after = _neighbours(request, agreement)
     threads = selectors.threads_for(agreement, states)
     follow_ups = selectors.latest_follow_ups(goals)
-    places = _review_places(content, comparison, sections, goals, threads)
+    places = _review_places(content, comparison, section_ids, goals, threads)
     for place in places:
         if place["kind"] == "goal" and place["row"] is not None:
             place["follow_up"] = follow_ups.get(place["row"].pk)
@@ -923,11 +921,38 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     )
 
 
+def _neighbours(request: HtmxHttpRequest, agreement: Agreement) -> tuple[Any, Any]:
+    """The agreements before and after this one in the reviewer's list: the overview's filters,
+    in the agreement's own period unless another was chosen (then the agreement is not in the
+    list, and there are no neighbours). What the list is read from is watched by the data
+    version, so they are cached under it, the person's roles, the filters and the day (the
+    deadlines missed)."""
+
+    def find() -> tuple[Any, Any]:
+        _form, chosen = _overview_filter(request, default_period=agreement.period)
+        if chosen is None:
+            return None, None
+        return selectors.neighbours(
+            permissions.agreements_visible_to(request.user), chosen, agreement
+        )
+
+    return versions.cached(
+        "review-neighbours",
+        (
+            roles_of(request.user).described(),
+            sorted(request.GET.lists()),
+            agreement.pk,
+            date.today(),
+        ),
+        find,
+    )
+
+
 def _review_places(
     content: dict[str, Any],
     comparison: Any,
-    sections: list[AgreementSection],
-    goals: list[Goal],
+    section_ids: list[int],
+    goals: list[selectors.GoalKey],
     threads: selectors.Threads,
 ) -> list[dict[str, Any]]:
     """Each section and goal of the content with its changes, the live row comments attach to
@@ -937,16 +962,16 @@ def _review_places(
     section_changes = {item.title: item for item in comparison.sections} if comparison else {}
     goal_changes = {item.title: item for item in comparison.goals} if comparison else {}
     for number, section in enumerate(content["sections"]):
-        row = sections[number] if number < len(sections) else None
+        section_id = section_ids[number] if number < len(section_ids) else None
         places.append(
             {
                 "kind": "section",
                 "number": number + 1,
                 "data": section,
-                "row": row,
-                "place": f"section-{row.pk}" if row else "",
+                "row": section_id,
+                "place": f"section-{section_id}" if section_id else "",
                 "change": section_changes.get(section["title"]),
-                "threads": threads.by_section.get(row.pk, []) if row else [],
+                "threads": threads.by_section.get(section_id, []) if section_id else [],
             }
         )
     for number, goal in enumerate(content["goals"]):

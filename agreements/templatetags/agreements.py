@@ -1,17 +1,21 @@
 from typing import Any
 
 from django import template
+from django.core.cache import cache
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from randers.links import link
 from units.models import Unit
 
 from .. import permissions
-from ..models import Agreement, Period
+from ..models import Agreement, Period, canonical_json, content_sha256
 from ..selectors import Segment
 
 register = template.Library()
@@ -26,6 +30,24 @@ _STATE_BADGE: dict[str, str] = {
     Agreement.State.SIGNED: " badge-success",
     Agreement.State.REVOKED: " badge-error",
 }
+
+
+# A rendered content is dropped after this long at most; another content has another key.
+CONTENT_SECONDS = 24 * 60 * 60
+
+
+@register.simple_tag
+def agreement_content(content: dict[str, Any]) -> SafeString:
+    """An agreement's content (live or frozen) as one readable document: agreements/content.html,
+    rendered once per content and language. The key is the content's SHA-256, so a changed
+    content is another key, and nothing cached can be shown for another text."""
+    digest = content_sha256(canonical_json(content))
+    key = f"agreement-content-html:{translation.get_language()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("agreements/content.html", {"content": content})
+        cache.set(key, html, CONTENT_SECONDS)
+    return mark_safe(html)  # noqa: S308 (rendered by the template, which escapes the content)
 
 
 @register.simple_tag
@@ -91,6 +113,44 @@ def diff_segments(segments: list[Segment]) -> SafeString:
             )
         parts.append(text)
     return SafeString("".join(parts))
+
+
+_COMMENT_FORM = """<details class="details new-comment">
+  <summary class="details-summary">{label}</summary>
+  <div class="details-text">
+    <form method="post" action="{action}">
+      <input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">
+      <input type="hidden" name="sted" value="{place}">
+      <input type="hidden" name="next" value="{next}">
+      <div class="form-group">
+        <label class="form-label" for="comment-{id}">{field}</label>
+        <textarea class="form-input" id="comment-{id}" name="body" rows="3" required
+          maxlength="5000"></textarea>
+      </div>
+      <button type="submit" class="button button-secondary">{button}</button>
+    </form>
+  </div>
+</details>"""
+
+
+@register.simple_tag(takes_context=True)
+def comment_form(
+    context: template.Context, agreement: Agreement, place: str, label: str
+) -> SafeString:
+    """A new comment on the agreement (place "") or one place in it (section-<id>, goal-<uuid>),
+    going back to the page (`next` in the context) afterwards. A tag, as the review shows one a
+    section and goal."""
+    return format_html(
+        _COMMENT_FORM,
+        label=label,
+        action=link("agreements:add-comment", uuid=agreement.uuid),
+        csrf_token=context.get("csrf_token", ""),
+        place=place,
+        next=context.get("next", ""),
+        id=place or "agreement",
+        field=_("Your comment"),
+        button=_("Add the comment"),
+    )
 
 
 @register.inclusion_tag("agreements/unit_agreements.html", takes_context=True)

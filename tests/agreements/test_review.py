@@ -235,18 +235,19 @@ def test_review_query_count_does_not_grow_with_comments(
     for number in range(comments):
         services.add_comment(agreement, body=f"Bemærkning {number}", by=cast.director)
     client = client_for(cast.director)
-    # 1 user, 2 agreement with the previous period's signed text, 3 roles, 4-7 content (sections,
-    # goals with their council goals' titles, indicators, consultations; the sections and goals
-    # are also what comments attach to), 8 the filter's periods, 9 the neighbours in the
-    # overview, 10 threads, 11 their replies, 12 the goals' latest follow-ups, 13 decisions,
-    # 14 the access log's row (the agreement is not signed), 15-17 session renewal
-    with django_assert_num_queries(17):
-        assert (
-            client.get(
-                reverse("agreements:review", args=[agreement.uuid]), {"periode": "aftaler-2027"}
-            ).status_code
-            == 200
-        )
+    url = reverse("agreements:review", args=[agreement.uuid])
+    # 1 user, 2 agreement with the previous period's signed text and its content's version,
+    # 3 roles, 4-7 content (sections, goals with their council goals' titles, indicators,
+    # consultations; the sections and goals are also what comments attach to), 8 the data's
+    # version, 9 the filter's periods, 10 the neighbours in the overview, 11 threads, 12 their
+    # replies, 13 the goals' latest follow-ups, 14 decisions, 15 the access log's row (the
+    # agreement is not signed), 16-18 session renewal
+    with django_assert_num_queries(18):
+        assert client.get(url, {"periode": "aftaler-2027"}).status_code == 200
+    # then the content (4-7) and the neighbours (9-10) come from the cache, and the session is
+    # not renewed again
+    with django_assert_num_queries(9):
+        assert client.get(url, {"periode": "aftaler-2027"}).status_code == 200
 
 
 # --- Comments ------------------------------------------------------------------------------------

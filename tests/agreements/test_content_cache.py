@@ -1,0 +1,122 @@
+"""The content pages read from the cache (`selectors.page_content`, the tag `agreement_content`):
+each agreement's content version changes with every change to what its content is built from, in
+the same transaction, and the pages show the new content at once; what is frozen or signed is
+always read from the live rows."""
+
+import pytest
+from django.db import connection
+
+from agreements import selectors, services
+from agreements.models import Agreement, Consultation
+from goals.models import CommonGoal, CouncilGoal, Goal, Indicator
+from tests.agreements.conftest import complete
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def number_of(agreement: Agreement) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT number FROM agreement_content_version WHERE agreement_id = %s", [agreement.pk]
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def changes(agreement: Agreement, action) -> bool:  # type: ignore[no-untyped-def]
+    before = number_of(agreement)
+    action()
+    return number_of(agreement) != before
+
+
+@pytest.fixture
+def draft(organisation, period) -> Agreement:  # type: ignore[no-untyped-def]
+    return complete(services.create_agreement(organisation.unit_a, period, by=None))
+
+
+def test_a_new_agreement_has_a_content_version(draft):
+    assert number_of(draft) is not None
+
+
+def test_the_content_version_changes_with_each_part_of_the_content(draft, organisation, period):
+    other = services.create_agreement(organisation.unit_b, period, by=None)
+    section = draft.sections.first()
+    assert section is not None
+    assert changes(
+        draft,
+        lambda: services.update_section(
+            section, body="Ny tekst.", expected_revision=section.revision, by=None
+        ),
+    )
+    goal = draft.goals.get()
+    assert changes(draft, lambda: Goal.objects.filter(pk=goal.pk).update(title="Et nyt mål"))
+    assert changes(
+        draft, lambda: Indicator.objects.filter(goal=goal).update(unit_of_measure="point")
+    )
+    council_goal = CouncilGoal.objects.create(title="Et godt liv", slug="et-godt-liv")
+    assert changes(draft, lambda: goal.council_goals.add(council_goal))
+    assert changes(
+        draft, lambda: CouncilGoal.objects.filter(pk=council_goal.pk).update(title="Godt liv")
+    )
+    common = CommonGoal.objects.create(area=organisation.area_a, title="Fælles mål")
+    Goal.objects.filter(pk=goal.pk).update(common_goal=common)
+    assert changes(draft, lambda: CommonGoal.objects.filter(pk=common.pk).update(title="Fælles"))
+    assert changes(
+        draft, lambda: Consultation.objects.filter(agreement=draft).update(statement="Enige.")
+    )
+    assert changes(draft, lambda: Goal.objects.filter(pk=goal.pk).delete())
+    # another agreement's content, and what the page reads with the agreement itself
+    before = number_of(other)
+    Goal.objects.filter(agreement=draft).delete()
+    last = draft.sections.last()
+    assert last is not None
+    services.update_section(last, body="Igen.", expected_revision=last.revision, by=None)
+    assert number_of(other) == before
+    assert not changes(draft, lambda: Unit.objects.filter(pk=draft.unit_id).update(name="Ny"))
+    assert not changes(
+        draft, lambda: CouncilGoal.objects.filter(pk=council_goal.pk).update(active=False)
+    )
+
+
+def test_the_agreement_page_shows_a_change_to_the_content_at_once(
+    client_for, cast, draft, django_assert_num_queries
+):
+    client = client_for(cast.leader_a)
+    url = draft.get_absolute_url()
+
+    def shown() -> str:
+        body = client.get(url).content.decode()
+        return body[body.index("<main") : body.index("</main>")]
+
+    first = shown()
+    assert "Flere børn trives i overgangen til skole" in first
+    # 1 user, 2 agreement with its content's version, 3 roles, 4 the last return, 5 decisions,
+    # 6 the access log's row: the content and its HTML come from the cache
+    with django_assert_num_queries(6):
+        assert shown() == first
+    section = draft.sections.get(title="Indledning")
+    services.update_section(
+        section, body="Svømmehallen åbner igen.", expected_revision=section.revision, by=None
+    )
+    assert "Svømmehallen åbner igen." in shown()
+    goal = draft.goals.get()
+    Indicator.objects.filter(goal=goal).update(name="Andel glade forældre")
+    assert "Andel glade forældre" in shown()
+    Unit.objects.filter(pk=draft.unit_id).update(legal_basis="Folkeskoleloven § 45")
+    assert "Folkeskoleloven § 45" in shown()  # read with the agreement, not cached with it
+
+
+def test_the_content_is_cached_for_each_language_apart(client_for, cast, draft):
+    client = client_for(cast.leader_a)
+    danish = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    english = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Parterne" in danish
+    assert "The parties" in english
+
+
+def test_the_page_content_is_the_content_that_is_signed(draft):
+    page = selectors.page_content(selectors.agreement_for_page(str(draft.uuid)).get())
+    assert page.content == selectors.working_content(draft)
+    assert page.section_ids == list(draft.sections.order_by("order").values_list("pk", flat=True))
+    assert [goal.uuid for goal in page.goals] == [str(draft.goals.get().uuid)]
