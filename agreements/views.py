@@ -1270,7 +1270,21 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def public_list(request: HtmxHttpRequest) -> HttpResponse:
     """Signed agreements are public documents: anyone can list and read them, one period at a
-    time (the one in force unless another is chosen, as the period list shows), by unit name."""
+    time (the one in force unless another is chosen, as the period list shows), by unit name.
+
+    The filter and the list are the same for every visitor: rendered once per version of the
+    data, query string, day (the period in force) and language, and read from the cache until
+    any of them changes (`randers.versions`)."""
+    listing = versions.rendered(
+        "public-list",
+        (sorted(request.GET.lists()), date.today()),
+        "agreements/public_list.html#listing",
+        lambda: _public_listing(request),
+    )
+    return render(request, "agreements/public_list.html", {"listing": listing})
+
+
+def _public_listing(request: HtmxHttpRequest) -> dict[str, Any]:
     query = request.GET.copy()
     form = forms.OverviewFilterForm(query)
     data = form.cleaned_data if form.is_valid() else {}
@@ -1300,23 +1314,9 @@ def public_list(request: HtmxHttpRequest) -> HttpResponse:
         agreements = agreements.filter(unit__committee=data["udvalg"])
     if data.get("q"):
         agreements = agreements.filter(unit__name__icontains=data["q"])
-    side = request.GET.get("side", "")
+    page = Paginator(agreements, 50).get_page(request.GET.get("side", ""))
     query.pop("side", None)
-    # The list is the same for every visitor: rendered once per version of the data it shows,
-    # filter, page and language, and read from the cache until any of it changes (the page of
-    # agreements is only read when it is rendered).
-    return render(
-        request,
-        "agreements/public_list.html",
-        {
-            "form": form,
-            "period": period,
-            "page": SimpleLazyObject(lambda: Paginator(agreements, 50).get_page(side)),
-            "query": query.urlencode(),
-            "side": side,
-            "data_version": versions.data_version(),
-        },
-    )
+    return {"form": form, "period": period, "page": page, "query": query.urlencode()}
 
 
 def _period_in_force(periods: QuerySet[Period] | None) -> Period | None:

@@ -1,5 +1,6 @@
 """Pages that belong to no single app: home, health, accessibility statement, language, lockout."""
 
+from datetime import date
 from typing import Any
 
 import redis
@@ -18,45 +19,62 @@ from agreements import inbox
 from agreements import permissions as agreement_permissions
 from agreements import selectors as agreement_selectors
 from agreements.models import Period
+from randers import versions
 from randers.jobs.models import Job
 from units.models import User
+from units.permissions import roles_of
 from units.selectors import responsibilities_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Greets each person with what they are responsible for, and the state of this period's
-    agreements in their part of the municipality."""
-    assert isinstance(request.user, User)
-    responsibilities = responsibilities_of(request.user)
-    periods = Period.objects.relevant()
-    period = periods[0] if periods else None  # the one being prepared, or else the one in force
-    visible = agreement_permissions.agreements_visible_to(request.user)
-    tasks = inbox.inbox_for(request.user, periods, led_units=responsibilities.led_units)
-    led = {(a.unit_id, a.period_id): a for a in tasks.agreements}
+    agreements in their part of the municipality.
+
+    What the person is responsible for (tasks, units, areas, committees) follows from the roles
+    and the data alone: it is rendered once per version of the data, person, day (deadlines,
+    periods) and language, and read from the cache until any of them changes (`randers.versions`).
+    The notices of the person's background jobs are read on every visit."""
+    user = request.user
+    assert isinstance(user, User)
+    duties = versions.rendered(
+        "home",
+        (user.pk, roles_of(user).described(), date.today()),
+        "randers/home.html#duties",
+        lambda: _duties(user),
+    )
     return render(
         request,
         "randers/home.html",
-        {
-            "responsibilities": responsibilities,
-            "period": period,
-            "periods": periods,
-            "inbox": tasks,
-            "led_units": [
-                (unit, [(p, led.get((unit.pk, p.pk))) for p in periods])
-                for unit in responsibilities.led_units
-            ],
-            "job_notices": list(Job.objects.notices_for(request.user.pk)[:5]),
-            "area_counts": [
-                (
-                    area,
-                    agreement_selectors.state_counts(visible.filter(period=period, unit__area=area))
-                    if period
-                    else None,
-                )
-                for area in responsibilities.directed_areas
-            ],
-        },
+        {"duties": duties, "job_notices": list(Job.objects.notices_for(user.pk)[:5])},
     )
+
+
+def _duties(user: User) -> dict[str, Any]:
+    responsibilities = responsibilities_of(user)
+    periods = Period.objects.relevant()
+    period = periods[0] if periods else None  # the one being prepared, or else the one in force
+    visible = agreement_permissions.agreements_visible_to(user)
+    tasks = inbox.inbox_for(user, periods, led_units=responsibilities.led_units)
+    led = {(a.unit_id, a.period_id): a for a in tasks.agreements}
+    return {
+        "r": responsibilities,
+        "period": period,
+        "periods": periods,
+        "inbox": tasks,
+        "led_units": [
+            (unit, [(p, led.get((unit.pk, p.pk))) for p in periods])
+            for unit in responsibilities.led_units
+        ],
+        "area_counts": [
+            (
+                area,
+                agreement_selectors.state_counts(visible.filter(period=period, unit__area=area))
+                if period
+                else None,
+            )
+            for area in responsibilities.directed_areas
+        ],
+    }
 
 
 @login_not_required

@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import redis
@@ -12,12 +12,21 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements import services
+from tests.agreements.conftest import make_period
 from tests.factories import UserFactory
 from units.models import User
 
 pytestmark = pytest.mark.django_db
 
 HOME = reverse("home")
+
+
+def main_of(response) -> str:  # type: ignore[no-untyped-def]
+    body = response.content.decode()
+    return body[body.index("<main") : body.index("</main>")]
+
+
 LOGIN = reverse("login")
 
 
@@ -147,6 +156,40 @@ def test_home_query_count_is_fixed_per_role(
     # relevant periods, the person's job notices, session renewal (savepoint, update, release)
     with django_assert_max_num_queries(11):
         assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.parametrize("person", ["leader_a", "director", "council_member", "administrator"])
+def test_home_reads_what_a_person_is_responsible_for_from_the_cache(
+    client_for, cast, django_assert_num_queries, person
+):
+    client = client_for(cast.all()[person])
+    first = main_of(client.get(HOME))
+    # 1 user, 2 the reader's roles, 3 the data's version, 4 the person's job notices
+    with django_assert_num_queries(4):
+        assert main_of(client.get(HOME)) == first
+
+
+def test_home_shows_a_leader_a_new_comment_to_answer_at_once(client_for, cast, organisation):
+    period = make_period("2027", 2027)
+    draft = services.create_agreement(organisation.unit_a, period, by=None)
+    client = client_for(cast.leader_a)
+    with time_machine.travel(date(2026, 10, 20)):
+        assert "åben kommentar" not in main_of(client.get(HOME))
+        services.add_comment(draft, body="Hvad med svømmehallen?", by=cast.director)
+        assert "Besvar 1 åben kommentar til aftalen 2027 for Tirsdalens Skole" in main_of(
+            client.get(HOME)
+        )
+        # another leader's home is cached apart and has no such task
+        assert "åben kommentar" not in main_of(client_for(cast.leader_b).get(HOME))
+
+
+def test_home_shows_the_day_it_is_read(client_for, cast, organisation):
+    make_period("2027", 2027)  # drafts due 1 Oct 2026
+    client = client_for(cast.leader_a)
+    with time_machine.travel(date(2026, 9, 20)):
+        assert "Overskredet" not in main_of(client.get(HOME))
+    with time_machine.travel(date(2026, 10, 2)):
+        assert "Overskredet" in main_of(client.get(HOME))
 
 
 # --- Language --------------------------------------------------------------------------------
