@@ -449,6 +449,23 @@ def _compare_item(
     return ItemComparison(title=title, status=status, fields=fields)
 
 
+# A cached comparison is dropped after this long at most; other texts have another key.
+COMPARISON_SECONDS = 24 * 60 * 60
+
+
+def cached_comparison(old_text: str, new: dict[str, Any]) -> Comparison:
+    """`compare_contents` of a frozen content (its canonical JSON) and another, once per pair of
+    texts and language: the key is the SHA-256 of both, so nothing cached can be shown for
+    another text."""
+    digests = content_sha256(old_text), content_sha256(canonical_json(new))
+    key = f"comparison:{translation.get_language()}:{digests[0]}:{digests[1]}"
+    comparison = cache.get(key)
+    if comparison is None:
+        comparison = compare_contents(json.loads(old_text), new)
+        cache.set(key, comparison, COMPARISON_SECONDS)
+    return comparison
+
+
 def compare_contents(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
     """Sections matched by title; goals by identity, by what they were carried over from, or by
     title; each field compared word by word."""
@@ -816,7 +833,7 @@ def threads_for(agreement: Agreement, states: list[str], *, open_only: bool = Fa
     if open_only:
         comments = comments.filter(resolved_at__isnull=True)
     threads = list(
-        comments.select_related("author", "resolved_by", "section", "goal")
+        comments.select_related("author")
         .prefetch_related(
             Prefetch(
                 "replies",

@@ -3,7 +3,6 @@
 
 import base64
 import io
-import json
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -891,9 +890,7 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
             )
         ]
     previous_text = agreement.previous_signed_text  # type: ignore[attr-defined]
-    comparison = (
-        selectors.compare_contents(json.loads(previous_text), content) if previous_text else None
-    )
+    comparison = selectors.cached_comparison(previous_text, content) if previous_text else None
     states = permissions.comment_states_visible_to(request.user, agreement)
     before, after = _neighbours(request, agreement)
     threads = selectors.threads_for(agreement, states)
