@@ -834,11 +834,13 @@ def threads_for(agreement: Agreement, states: list[str], *, open_only: bool = Fa
         comments = comments.filter(resolved_at__isnull=True)
     threads = list(
         comments.select_related("author")
+        .defer("author__password")  # the review caches them: no password hash in the cache
         .prefetch_related(
             Prefetch(
                 "replies",
                 queryset=Comment.objects.filter(written_in_state__in=states)
                 .select_related("author")
+                .defer("author__password")
                 .order_by("created_at", "pk"),
             )
         )

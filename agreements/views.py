@@ -111,10 +111,26 @@ def _actions(request: HtmxHttpRequest, agreement: Agreement) -> dict[str, bool]:
     }
 
 
+def _notes(agreement: Agreement) -> tuple[StateChange | None, list[MeetingItem]]:
+    """The last return to the leader and the committee's decisions, shown beside the working
+    text: cached under the data version, which their rows change
+    (agreements/migrations/0009_data_version_decisions_and_returns.py)."""
+    return versions.cached(
+        "agreement-notes",
+        agreement.pk,
+        lambda: (_last_return(agreement), selectors.decisions_on(agreement)),
+    )
+
+
 def _last_return(agreement: Agreement) -> StateChange | None:
     if agreement.state != State.DRAFT:
         return None
-    last = agreement.state_changes.select_related("actor").order_by("-at", "-pk").first()
+    last = (
+        agreement.state_changes.select_related("actor")
+        .defer("actor__password")  # cached: no password hash in the cache
+        .order_by("-at", "-pk")
+        .first()
+    )
     return (
         last if last and last.to_state == State.DRAFT and last.from_state != State.SIGNED else None
     )
@@ -149,6 +165,7 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
         else None
     )
     signatures, in_force_signatures = selectors.signature_blocks(agreement, [version, in_force])
+    last_return, decisions = _notes(agreement) if working else (None, [])
     if working:
         _record_draft_read(request, agreement)
     return render(
@@ -161,8 +178,8 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
             "signatures": signatures,
             "in_force": in_force_signatures,
             "actions": _actions(request, agreement),
-            "last_return": _last_return(agreement) if working else None,
-            "decisions": selectors.decisions_on(agreement) if working else [],
+            "last_return": last_return,
+            "decisions": decisions,
         },
     )
 
@@ -892,9 +909,19 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     previous_text = agreement.previous_signed_text  # type: ignore[attr-defined]
     comparison = selectors.cached_comparison(previous_text, content) if previous_text else None
     states = permissions.comment_states_visible_to(request.user, agreement)
-    before, after = _neighbours(request, agreement)
-    threads = selectors.threads_for(agreement, states)
-    follow_ups = selectors.latest_follow_ups(goals)
+    with versions.pinned():
+        before, after = _neighbours(request, agreement)
+        # The threads, the goals' latest follow-ups and the committee's decisions: cached under
+        # the data version, which their rows change (agreements/migrations/0009_...).
+        threads, follow_ups, decisions = versions.cached(
+            "review-notes",
+            (agreement.pk, states, [goal.pk for goal in goals]),
+            lambda: (
+                selectors.threads_for(agreement, states),
+                selectors.latest_follow_ups(goals),
+                selectors.decisions_on(agreement),
+            ),
+        )
     places = _review_places(content, comparison, section_ids, goals, threads)
     for place in places:
         if place["kind"] == "goal" and place["row"] is not None:
@@ -913,7 +940,7 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
             "before": before,
             "after": after,
             "query": request.GET.urlencode(),
-            "decisions": selectors.decisions_on(agreement),
+            "decisions": decisions,
         },
     )
 

@@ -16,7 +16,8 @@ The search page's hits are cached as rendered HTML in the same way under both th
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
@@ -30,13 +31,13 @@ T = TypeVar("T")
 # A cached count is dropped after this long at most; a change gives it a new key at once.
 SECONDS = 24 * 60 * 60
 
-# The version a listing is being rendered at (`rendered`): what it caches inside, it caches
-# under the same number, without reading it again.
-_rendering_at: ContextVar[int | None] = ContextVar("rendering_at", default=None)
+# The version read once for a piece of work (`pinned`, `rendered`): what is cached inside it is
+# cached under the same number, without reading it again.
+_pinned: ContextVar[int | None] = ContextVar("pinned", default=None)
 
 
 def data_version() -> int:
-    known = _rendering_at.get()
+    known = _pinned.get()
     if known is not None:
         return known
     with connection.cursor() as cursor:
@@ -81,10 +82,19 @@ def rendered(
     version = data_version()
 
     def render() -> str:
-        token = _rendering_at.set(version)
-        try:
+        with pinned(version):
             return render_to_string(template_name, context())
-        finally:
-            _rendering_at.reset(token)
 
     return _cached(version, name, (selection, translation.get_language()), render)
+
+
+@contextmanager
+def pinned(version: int | None = None) -> Iterator[int]:
+    """Read the version once (or take `version`) for the work inside: each value cached there is
+    computed after the number was read, so it is never older than its key."""
+    version = data_version() if version is None else version
+    token = _pinned.set(version)
+    try:
+        yield version
+    finally:
+        _pinned.reset(token)

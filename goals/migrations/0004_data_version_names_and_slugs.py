@@ -5,6 +5,8 @@ council's goals.
 
 from django.db import migrations
 
+from randers.data_version_sql import changes
+
 # (table, the columns watched before, the columns watched now; None: a table not watched before)
 CHANGED = [
     (
@@ -56,34 +58,7 @@ CHANGED = [
 ]
 
 
-def _row_trigger(table: str, columns: list[str]) -> str:
-    changed = " OR ".join(f'OLD."{c}" IS DISTINCT FROM NEW."{c}"' for c in columns)
-    return f"""
-CREATE TRIGGER data_version_row AFTER UPDATE OF {", ".join(f'"{c}"' for c in columns)} ON {table}
-    FOR EACH ROW WHEN ({changed})
-    EXECUTE FUNCTION data_version_bump();
-"""
-
-
-def _rows_trigger(table: str) -> str:
-    return f"""
-CREATE TRIGGER data_version_rows AFTER INSERT OR DELETE OR TRUNCATE ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
-"""
-
-
-def _watch(table: str, columns: list[str] | None, *, new_table: bool) -> str:
-    if columns is None:
-        return (
-            f"DROP TRIGGER data_version_row ON {table}; DROP TRIGGER data_version_rows ON {table};"
-        )
-    if new_table:
-        return _rows_trigger(table) + _row_trigger(table, columns)
-    return f"DROP TRIGGER data_version_row ON {table};" + _row_trigger(table, columns)
-
-
-FORWARD = "".join(_watch(table, now, new_table=before is None) for table, before, now in CHANGED)
-BACKWARD = "".join(_watch(table, before, new_table=False) for table, before, _now in CHANGED)
+FORWARD, BACKWARD = changes(CHANGED)
 
 
 class Migration(migrations.Migration):

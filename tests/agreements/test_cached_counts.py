@@ -6,8 +6,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements import services
-from agreements.models import Agreement, Period, SignerRole
-from goals.models import CouncilGoal
+from agreements.models import (
+    Agreement,
+    Comment,
+    DialogueMeeting,
+    MeetingItem,
+    Period,
+    SignerRole,
+)
+from goals.models import CouncilGoal, GoalFollowUp
 from randers import versions
 from tests.agreements.conftest import complete, report_all
 from units.models import Area, Unit, User
@@ -36,6 +43,13 @@ def test_the_version_changes_with_each_kind_of_counted_change(
     mid, _annual = points
     report = services.start_follow_up(signed, mid, by=None)
     assert changes(lambda: report_all(report))  # saved and submitted
+    latest = GoalFollowUp.objects.filter(report=report, is_latest=True)
+    assert changes(lambda: latest.update(assessment="Bedre end ventet."))
+    drafted = services.start_follow_up(signed, _annual, by=None)
+    assert GoalFollowUp.objects.filter(report=drafted).exists()
+    assert not changes(
+        lambda: GoalFollowUp.objects.filter(report=drafted).update(assessment="Udkast.")
+    )
     assert changes(lambda: services.mark_follow_up_seen(report, reply="Tak.", by=cast.director))
     assert changes(lambda: Period.objects.filter(pk=period.pk).update(signing_due=period.ends_on))
     assert changes(lambda: Area.objects.filter(pk=organisation.area_a.pk).update(director=None))
@@ -54,6 +68,29 @@ def test_the_version_changes_with_each_kind_of_counted_change(
     assert not changes(
         lambda: User.objects.filter(pk=cast.leader_a.pk).update(last_login=timezone.now())
     )
+
+
+def test_the_version_changes_with_what_the_agreement_pages_read_beside_the_content(
+    organisation, cast, period, in_state, points
+):
+    agreement = in_state(State.IN_DIALOGUE)
+    comment = services.add_comment(agreement, body="Hvad med budgettet?", by=cast.director)
+    assert changes(lambda: Comment.objects.filter(pk=comment.pk).update(body="Og budgettet?"))
+    meeting = services.plan_meeting(
+        agreement.unit.committee,
+        title="Dialogmøde",
+        starts_at=timezone.now(),
+        location="",
+        agreements=[agreement],
+        by=None,
+    )
+    item = meeting.items.get()
+    assert changes(lambda: MeetingItem.objects.filter(pk=item.pk).update(decision_note="Ja."))
+    assert changes(lambda: DialogueMeeting.objects.filter(pk=meeting.pk).update(title="Møde"))
+    assert not changes(
+        lambda: DialogueMeeting.objects.filter(pk=meeting.pk).update(minutes="Referat.")
+    )
+    assert changes(lambda: services.return_agreement(agreement, reason="Ret.", by=None))
 
 
 def test_the_overview_counts_come_from_the_cache_until_an_agreement_changes_state(

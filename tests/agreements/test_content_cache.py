@@ -1,10 +1,13 @@
 """The content pages read from the cache (`selectors.page_content`, the tag `agreement_content`):
 each agreement's content version changes with every change to what its content is built from, in
 the same transaction, and the pages show the new content at once; what is frozen or signed is
-always read from the live rows."""
+always read from the live rows. What the pages show beside the content (returns, decisions,
+comment threads) is cached under the data version and shown at once too."""
 
 import pytest
 from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
 
 from agreements import selectors, services
 from agreements.models import Agreement, Consultation
@@ -91,9 +94,10 @@ def test_the_agreement_page_shows_a_change_to_the_content_at_once(
 
     first = shown()
     assert "Flere børn trives i overgangen til skole" in first
-    # 1 user, 2 agreement with its content's version, 3 roles, 4 the last return, 5 decisions,
-    # 6 the access log's row: the content and its HTML come from the cache
-    with django_assert_num_queries(6):
+    # 1 user, 2 agreement with its content's version, 3 roles, 4 the data's version, 5 the
+    # access log's row: the content and its HTML, the last return and the decisions come from
+    # the cache
+    with django_assert_num_queries(5):
         assert shown() == first
     section = draft.sections.get(title="Indledning")
     services.update_section(
@@ -120,3 +124,46 @@ def test_the_page_content_is_the_content_that_is_signed(draft):
     assert page.content == selectors.working_content(draft)
     assert page.section_ids == list(draft.sections.order_by("order").values_list("pk", flat=True))
     assert [goal.uuid for goal in page.goals] == [str(draft.goals.get().uuid)]
+
+
+def test_the_agreement_page_shows_a_return_and_a_decision_at_once(client_for, cast, draft):
+    client = client_for(cast.leader_a)
+    url = draft.get_absolute_url()
+    assert "Sendt tilbage af" not in client.get(url).content.decode()
+    services.submit_agreement(draft, by=None)
+    services.return_agreement(draft, reason="Tilføj et mål om trivsel.", by=cast.director)
+    assert "Tilføj et mål om trivsel." in client.get(url).content.decode()
+    services.submit_agreement(draft, by=None)
+    services.send_to_committee(draft, by=None)
+    draft.refresh_from_db()
+    meeting = services.plan_meeting(
+        draft.unit.committee,
+        title="Dialogmøde december",
+        starts_at=timezone.now(),
+        location="Rådhuset",
+        agreements=[draft],
+        by=None,
+    )
+    assert "Dialogmøde december" not in client.get(url).content.decode()  # no decision yet
+    item = meeting.items.get()
+    services.record_minutes(
+        meeting, minutes="", decisions={item.pk: ("approved", "Godkendt uden ændringer.")}, by=None
+    )
+    assert "Godkendt uden ændringer." in client.get(url).content.decode()
+
+
+def test_the_review_shows_a_new_comment_and_its_resolution_at_once(client_for, cast, draft):
+    services.submit_agreement(draft, by=None)
+    client = client_for(cast.director)
+    url = reverse("agreements:review", args=[draft.uuid])
+
+    def shown() -> str:
+        body = client.get(url).content.decode()
+        return body[body.index("<main") : body.index("</main>")]
+
+    assert "Hvad med svømmehallen?" not in shown()
+    comment = services.add_comment(draft, body="Hvad med svømmehallen?", by=cast.director)
+    assert "Hvad med svømmehallen?" in shown()
+    assert "Løst" not in shown()
+    services.resolve_comment(comment, by=cast.director)
+    assert "Løst" in shown()

@@ -244,9 +244,9 @@ def test_review_query_count_does_not_grow_with_comments(
     # agreement is not signed), 16-18 session renewal
     with django_assert_num_queries(18):
         assert client.get(url, {"periode": "aftaler-2027"}).status_code == 200
-    # then the content (4-7) and the neighbours (9-10) come from the cache, and the session is
-    # not renewed again
-    with django_assert_num_queries(9):
+    # then the content (4-7), the neighbours (9-10), the threads, follow-ups and decisions
+    # (11-14) come from the cache, and the session is not renewed again
+    with django_assert_num_queries(5):
         assert client.get(url, {"periode": "aftaler-2027"}).status_code == 200
 
 
