@@ -453,15 +453,16 @@ def _compare_item(
 COMPARISON_SECONDS = 24 * 60 * 60
 
 
-def cached_comparison(old_text: str, new: dict[str, Any]) -> Comparison:
-    """`compare_contents` of a frozen content (its canonical JSON) and another, once per pair of
-    texts and language: the key is the SHA-256 of both, so nothing cached can be shown for
-    another text."""
-    digests = content_sha256(old_text), content_sha256(canonical_json(new))
-    key = f"comparison:{translation.get_language()}:{digests[0]}:{digests[1]}"
+def cached_comparison(old_version_id: int, new: dict[str, Any]) -> Comparison:
+    """`compare_contents` of a frozen version's content and another content, once per pair and
+    language: a version never changes, and the other is keyed by its SHA-256, so nothing cached
+    can be shown for another text (one query the first time, for the version's text)."""
+    digest = content_sha256(canonical_json(new))
+    key = f"comparison:{translation.get_language()}:{old_version_id}:{digest}"
     comparison = cache.get(key)
     if comparison is None:
-        comparison = compare_contents(json.loads(old_text), new)
+        old = AgreementVersion.objects.only("content_text").get(pk=old_version_id).content
+        comparison = compare_contents(old, new)
         cache.set(key, comparison, COMPARISON_SECONDS)
     return comparison
 

@@ -889,7 +889,7 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     threads, and the next and previous agreement of the reviewer's list."""
     agreement = permissions.get_visible_agreement(
         request.user,
-        selectors.agreement_for_page(uuid).with_previous_signed_text(),
+        selectors.agreement_for_page(uuid).with_previous_signed_version(),
         uuid=uuid,
     )
     if permissions.can_view_working_copy(request.user, agreement):
@@ -906,8 +906,8 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
                 "pk", "uuid", "carried_from_id"
             )
         ]
-    previous_text = agreement.previous_signed_text  # type: ignore[attr-defined]
-    comparison = selectors.cached_comparison(previous_text, content) if previous_text else None
+    previous = agreement.previous_signed_version_id  # type: ignore[attr-defined]
+    comparison = selectors.cached_comparison(previous, content) if previous else None
     states = permissions.comment_states_visible_to(request.user, agreement)
     with versions.pinned():
         before, after = _neighbours(request, agreement)

@@ -213,6 +213,15 @@ def test_the_review_shows_changes_since_last_periods_signed_agreement(
     html = body.content.decode()
     assert '<ins><span class="sr-only">[tilføjet: </span>Indledning for 2027.' in html
     assert "uændret" in html
+    section.refresh_from_db()
+    services.update_section(
+        section,
+        body="Tekst til Indledning og svømning for 2027.",
+        expected_revision=section.revision,
+        by=cast.leader_a,
+    )
+    html = client_for(cast.director).get(reverse("agreements:review", args=[new.uuid]))
+    assert "svømning for 2027." in html.content.decode()  # the comparison of the new text
 
 
 def test_the_review_leads_to_the_next_and_previous_agreement_of_the_list(
