@@ -196,28 +196,17 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         """Annotate `previous_signed_text`: the content (canonical JSON) of the unit's signed
         agreement of the period before, the one that ended last before this one starts; None when
         there is none. In the same query, for the comparisons of the meeting pack."""
-        return self.annotate(previous_signed_text=Subquery(_previous_signed("content_text")))
-
-    def with_previous_signed_version(self) -> "AgreementQuerySet":
-        """Annotate `previous_signed_version_id`: the signed version of the same agreement as
-        `with_previous_signed_text`, whose content never changes (for the review, which reads
-        its comparison with it from the cache)."""
-        return self.annotate(previous_signed_version_id=Subquery(_previous_signed("pk")))
-
-
-def _previous_signed(field: str) -> "models.QuerySet[Agreement, Any]":
-    """The signed version's `field` of the unit's agreement of the period before (a subquery of
-    an agreement query)."""
-    previous_period = (
-        Period.objects.filter(ends_on__lt=OuterRef(OuterRef("period__starts_on")))
-        .order_by("-ends_on")
-        .values("pk")[:1]
-    )
-    return Agreement.objects.filter(
-        unit_id=OuterRef("unit_id"),
-        period_id=Subquery(previous_period),
-        signed_version__isnull=False,
-    ).values(f"signed_version__{field}")[:1]
+        previous_period = (
+            Period.objects.filter(ends_on__lt=OuterRef(OuterRef("period__starts_on")))
+            .order_by("-ends_on")
+            .values("pk")[:1]
+        )
+        previous = Agreement.objects.filter(
+            unit_id=OuterRef("unit_id"),
+            period_id=Subquery(previous_period),
+            signed_version__isnull=False,
+        ).values("signed_version__content_text")[:1]
+        return self.annotate(previous_signed_text=Subquery(previous))
 
 
 class Agreement(ChoiceLabels, models.Model):

@@ -357,6 +357,19 @@ def previous_signed_agreement(agreement: Agreement) -> Agreement | None:
     )
 
 
+def previous_signed_version_id(agreement: Agreement) -> int | None:
+    """The signed version of the same unit's agreement of the period before (two queries)."""
+    previous = agreement.period.previous()
+    if previous is None:
+        return None
+    return (
+        Agreement.objects.filter(unit=agreement.unit_id, period=previous)
+        .exclude(signed_version=None)
+        .values_list("signed_version_id", flat=True)
+        .first()
+    )
+
+
 def consultations_by_body(agreement: Agreement) -> dict[str, Consultation | None]:
     existing = {c.body: c for c in agreement.consultations.all()}
     return {body: existing.get(body) for body in Consultation.Body.values}

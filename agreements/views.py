@@ -889,7 +889,7 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     threads, and the next and previous agreement of the reviewer's list."""
     agreement = permissions.get_visible_agreement(
         request.user,
-        selectors.agreement_for_page(uuid).with_previous_signed_version(),
+        selectors.agreement_for_page(uuid),
         uuid=uuid,
     )
     if permissions.can_view_working_copy(request.user, agreement):
@@ -906,10 +906,17 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
                 "pk", "uuid", "carried_from_id"
             )
         ]
-    previous = agreement.previous_signed_version_id  # type: ignore[attr-defined]
-    comparison = selectors.cached_comparison(previous, content) if previous else None
     states = permissions.comment_states_visible_to(request.user, agreement)
     with versions.pinned():
+        # Last period's signed version (0: none, as the cache keeps no None): which it is
+        # follows from agreements' periods and signed versions, watched by the data version; its
+        # content never changes.
+        previous = versions.cached(
+            "previous-signed",
+            agreement.pk,
+            lambda: selectors.previous_signed_version_id(agreement) or 0,
+        )
+        comparison = selectors.cached_comparison(previous, content) if previous else None
         before, after = _neighbours(request, agreement)
         # The threads, the goals' latest follow-ups and the committee's decisions: cached under
         # the data version, which their rows change (agreements/migrations/0009_...).
