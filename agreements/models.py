@@ -180,14 +180,15 @@ class TemplateSection(models.Model):
 class AgreementQuerySet(models.QuerySet["Agreement"]):
     def for_page(self) -> "AgreementQuerySet":
         """With what its page shows besides the content, and the version of its content
-        (`content_number`, agreements/migrations/0007_content_version.py) that the page reads the
-        content from the cache by."""
+        (`content_number`: the database's epoch and the agreement's number,
+        agreements/migrations/0007_content_version.py) that the page reads the content from the
+        cache by."""
         return self.select_related(
             "unit__area", "unit__committee", "unit__leader", "period", "signed_version"
         ).annotate(
             content_number=RawSQL(
-                "SELECT number FROM agreement_content_version"
-                ' WHERE agreement_id = "agreements_agreement"."id"',
+                "SELECT (SELECT epoch FROM data_version) || '.' || number"
+                ' FROM agreement_content_version WHERE agreement_id = "agreements_agreement"."id"',
                 (),
             )
         )

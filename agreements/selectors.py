@@ -357,15 +357,18 @@ def previous_signed_agreement(agreement: Agreement) -> Agreement | None:
     )
 
 
-def previous_signed_version_id(agreement: Agreement) -> int | None:
-    """The signed version of the same unit's agreement of the period before (two queries)."""
+def previous_signed_version(agreement: Agreement) -> tuple[int, str] | None:
+    """The id and content hash of the signed version of the same unit's agreement of the period
+    before (two queries)."""
     previous = agreement.period.previous()
     if previous is None:
         return None
     return (
-        Agreement.objects.filter(unit=agreement.unit_id, period=previous)
-        .exclude(signed_version=None)
-        .values_list("signed_version_id", flat=True)
+        AgreementVersion.objects.filter(
+            agreement__unit=agreement.unit_id, agreement__period=previous
+        )
+        .filter(pk=F("agreement__signed_version_id"))
+        .values_list("pk", "content_hash")
         .first()
     )
 
@@ -466,16 +469,17 @@ def _compare_item(
 COMPARISON_SECONDS = 24 * 60 * 60
 
 
-def cached_comparison(old_version_id: int, new: dict[str, Any]) -> Comparison:
-    """`compare_contents` of a frozen version's content and another content, once per pair and
-    language: a version never changes, and the other is keyed by its SHA-256, so nothing cached
-    can be shown for another text (one query the first time, for the version's text)."""
-    digest = content_sha256(canonical_json(new))
-    key = f"comparison:{translation.get_language()}:{old_version_id}:{digest}"
+def cached_comparison(old: tuple[int, str], new: dict[str, Any]) -> Comparison:
+    """`compare_contents` of a frozen version's content (its id and content hash) and another
+    content, once per pair and language: the key is the SHA-256 of both contents, so nothing
+    cached can be shown for another text (one query the first time, for the version's text)."""
+    old_id, old_hash = old
+    new_hash = content_sha256(canonical_json(new))
+    key = f"comparison:{translation.get_language()}:{old_hash}:{new_hash}"
     comparison = cache.get(key)
     if comparison is None:
-        old = AgreementVersion.objects.only("content_text").get(pk=old_version_id).content
-        comparison = compare_contents(old, new)
+        text = AgreementVersion.objects.only("content_text").get(pk=old_id).content
+        comparison = compare_contents(text, new)
         cache.set(key, comparison, COMPARISON_SECONDS)
     return comparison
 

@@ -908,13 +908,13 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
         ]
     states = permissions.comment_states_visible_to(request.user, agreement)
     with versions.pinned():
-        # Last period's signed version (0: none, as the cache keeps no None): which it is
+        # Last period's signed version (empty: none, as the cache keeps no None): which it is
         # follows from agreements' periods and signed versions, watched by the data version; its
         # content never changes.
         previous = versions.cached(
             "previous-signed",
             agreement.pk,
-            lambda: selectors.previous_signed_version_id(agreement) or 0,
+            lambda: selectors.previous_signed_version(agreement) or (),
         )
         comparison = selectors.cached_comparison(previous, content) if previous else None
         before, after = _neighbours(request, agreement)

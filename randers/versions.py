@@ -32,26 +32,37 @@ T = TypeVar("T")
 SECONDS = 24 * 60 * 60
 
 # The version read once for a piece of work (`pinned`, `rendered`): what is cached inside it is
-# cached under the same number, without reading it again.
-_pinned: ContextVar[int | None] = ContextVar("pinned", default=None)
+# cached under the same version, without reading it again.
+_pinned: ContextVar[str | None] = ContextVar("pinned", default=None)
 
 
-def data_version() -> int:
+def data_version() -> str:
+    """The data's version: its number, after this database's epoch (a number alone would be
+    counted again by another database, or by this one restored from a backup)."""
     known = _pinned.get()
     if known is not None:
         return known
     with connection.cursor() as cursor:
-        cursor.execute("SELECT number FROM data_version")
-        row = cursor.fetchone()
-    return int(row[0])
+        cursor.execute("SELECT epoch, number FROM data_version")
+        epoch, number = cursor.fetchone()
+    return f"{epoch}.{number}"
 
 
-def search_version() -> tuple[int, int]:
+def search_version() -> tuple[str, int]:
     """The data version and the search documents' version, in one query."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT number, (SELECT number FROM search_version) FROM data_version")
-        row = cursor.fetchone()
-    return int(row[0]), int(row[1])
+        cursor.execute(
+            "SELECT epoch, number, (SELECT number FROM search_version) FROM data_version"
+        )
+        epoch, number, search = cursor.fetchone()
+    return f"{epoch}.{number}", int(search)
+
+
+def renew_epoch() -> None:
+    """Give this database a new epoch, so that nothing cached before is read again: after it has
+    been restored from a backup, whose numbers it would count again."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE data_version SET epoch = gen_random_uuid()")
 
 
 def cached(name: str, selection: object, count: Callable[[], T]) -> T:
@@ -61,7 +72,7 @@ def cached(name: str, selection: object, count: Callable[[], T]) -> T:
     return _cached(data_version(), name, selection, count)
 
 
-def _cached(version: int, name: str, selection: object, count: Callable[[], T]) -> T:
+def _cached(version: str, name: str, selection: object, count: Callable[[], T]) -> T:
     described = f"{version}|{selection!r}"
     key = f"{name}:{hashlib.sha256(described.encode()).hexdigest()}"
     value = cache.get(key)
@@ -89,7 +100,7 @@ def rendered(
 
 
 @contextmanager
-def pinned(version: int | None = None) -> Iterator[int]:
+def pinned(version: str | None = None) -> Iterator[str]:
     """Read the version once (or take `version`) for the work inside: each value cached there is
     computed after the number was read, so it is never older than its key."""
     version = data_version() if version is None else version

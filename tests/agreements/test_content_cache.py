@@ -4,7 +4,10 @@ the same transaction, and the pages show the new content at once; what is frozen
 always read from the live rows. What the pages show beside the content (returns, decisions,
 comment threads) is cached under the data version and shown at once too."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +15,7 @@ from django.utils import timezone
 from agreements import selectors, services
 from agreements.models import Agreement, Consultation
 from goals.models import CommonGoal, CouncilGoal, Goal, Indicator
+from randers import versions
 from tests.agreements.conftest import complete
 from units.models import Unit
 
@@ -167,3 +171,28 @@ def test_the_review_shows_a_new_comment_and_its_resolution_at_once(client_for, c
     assert "Løst" not in shown()
     services.resolve_comment(comment, by=cast.director)
     assert "Løst" in shown()
+
+
+def test_a_restored_database_with_a_new_epoch_reads_nothing_cached_before(client_for, cast, draft):
+    """A database restored from a backup counts the same version numbers again: the numbers
+    alone would find what was cached for the content it had before (`renew_cache_epoch`)."""
+    client = client_for(cast.leader_a)
+    url = draft.get_absolute_url()
+    assert "Flere børn trives i overgangen til skole" in client.get(url).content.decode()
+    before = versions.data_version()
+    content_before = number_of(draft)
+    section = draft.sections.get(title="Indledning")
+    services.update_section(
+        section, body="Svømmehallen åbner igen.", expected_revision=section.revision, by=None
+    )
+    with connection.cursor() as cursor:  # as the backup counted: the same numbers again
+        cursor.execute(
+            "UPDATE agreement_content_version SET number = %s WHERE agreement_id = %s",
+            [content_before, draft.pk],
+        )
+        cursor.execute("UPDATE data_version SET number = %s", [int(before.rsplit(".", 1)[1])])
+    assert versions.data_version() == before
+    call_command("renew_cache_epoch", stdout=io.StringIO())
+    assert versions.data_version() != before
+    assert versions.data_version().endswith(before[before.rindex(".") :])  # the same number
+    assert "Svømmehallen åbner igen." in client.get(url).content.decode()
