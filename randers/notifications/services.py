@@ -85,6 +85,11 @@ def _forget_unread(person_id: int) -> None:
     cache.delete(UNREAD_KEY.format(person_id))
 
 
+def forget_unread_counts() -> None:
+    """Drop everyone's cached unread count (after the database is restored from a backup)."""
+    cache.delete_many([UNREAD_KEY.format(pk) for pk in User.objects.values_list("pk", flat=True)])
+
+
 def unread_count(person_id: int) -> int:
     """The person's unread notifications, from the cache (a query only when it is cold)."""
     key = UNREAD_KEY.format(person_id)

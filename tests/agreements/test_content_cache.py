@@ -16,6 +16,8 @@ from agreements import selectors, services
 from agreements.models import Agreement, Consultation
 from goals.models import CommonGoal, CouncilGoal, Goal, Indicator
 from randers import versions
+from randers.notifications import services as notifications
+from randers.notifications.models import Notification
 from tests.agreements.conftest import complete
 from units.models import Unit
 
@@ -196,3 +198,12 @@ def test_a_restored_database_with_a_new_epoch_reads_nothing_cached_before(client
     assert versions.data_version() != before
     assert versions.data_version().endswith(before[before.rindex(".") :])  # the same number
     assert "Svømmehallen åbner igen." in client.get(url).content.decode()
+
+
+def test_renewing_the_epoch_forgets_the_unread_counts(cast, draft):
+    services.add_comment(draft, body="Husk budgettet.", by=cast.director)
+    assert notifications.unread_count(cast.leader_a.pk) == 1
+    Notification.objects.filter(recipient=cast.leader_a).delete()  # as the backup had it
+    assert notifications.unread_count(cast.leader_a.pk) == 1  # from the cache
+    call_command("renew_cache_epoch", stdout=io.StringIO())
+    assert notifications.unread_count(cast.leader_a.pk) == 0
