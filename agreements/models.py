@@ -179,10 +179,11 @@ class TemplateSection(models.Model):
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):
     def for_page(self) -> "AgreementQuerySet":
-        """With what its page shows besides the content, and the version of its content
+        """With what its page shows besides the content, the version of its content
         (`content_number`: the database's epoch and the agreement's number,
         agreements/migrations/0007_content_version.py) that the page reads the content from the
-        cache by."""
+        cache by, and the data's version (`data_version_read`, `randers.versions`) that it reads
+        the rest by: both in the agreement's query, not in queries of their own."""
         return self.select_related(
             "unit__area", "unit__committee", "unit__leader", "period", "signed_version"
         ).annotate(
@@ -190,7 +191,8 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
                 "SELECT (SELECT epoch FROM data_version) || '.' || number"
                 ' FROM agreement_content_version WHERE agreement_id = "agreements_agreement"."id"',
                 (),
-            )
+            ),
+            data_version_read=RawSQL("SELECT epoch || '.' || number FROM data_version", ()),
         )
 
     def with_previous_signed_text(self) -> "AgreementQuerySet":

@@ -3,6 +3,7 @@
 
 import base64
 import io
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -165,7 +166,8 @@ def detail(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
         else None
     )
     signatures, in_force_signatures = selectors.signature_blocks(agreement, [version, in_force])
-    last_return, decisions = _notes(agreement) if working else (None, [])
+    with versions.pinned(agreement.data_version_read):  # type: ignore[attr-defined]
+        last_return, decisions = _notes(agreement) if working else (None, [])
     if working:
         _record_draft_read(request, agreement)
     return render(
@@ -907,28 +909,30 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
             )
         ]
     states = permissions.comment_states_visible_to(request.user, agreement)
-    with versions.pinned():
+    with versions.pinned(agreement.data_version_read):  # type: ignore[attr-defined]
         # Last period's signed version (empty: none, as the cache keeps no None): which it is
         # follows from agreements' periods and signed versions, watched by the data version; its
         # content never changes.
-        previous = versions.cached(
-            "previous-signed",
-            agreement.pk,
-            lambda: selectors.previous_signed_version(agreement) or (),
-        )
-        comparison = selectors.cached_comparison(previous, content) if previous else None
-        before, after = _neighbours(request, agreement)
         # The threads, the goals' latest follow-ups and the committee's decisions: cached under
         # the data version, which their rows change (agreements/migrations/0009_...).
-        threads, follow_ups, decisions = versions.cached(
-            "review-notes",
-            (agreement.pk, states, [goal.pk for goal in goals]),
-            lambda: (
-                selectors.threads_for(agreement, states),
-                selectors.latest_follow_ups(goals),
-                selectors.decisions_on(agreement),
+        previous, (before, after), (threads, follow_ups, decisions) = versions.cached_together(
+            (
+                "previous-signed",
+                agreement.pk,
+                lambda: selectors.previous_signed_version(agreement) or (),
+            ),
+            _neighbours(request, agreement),
+            (
+                "review-notes",
+                (agreement.pk, states, [goal.pk for goal in goals]),
+                lambda: (
+                    selectors.threads_for(agreement, states),
+                    selectors.latest_follow_ups(goals),
+                    selectors.decisions_on(agreement),
+                ),
             ),
         )
+        comparison = selectors.cached_comparison(previous, content) if previous else None
     places = _review_places(content, comparison, section_ids, goals, threads)
     for place in places:
         if place["kind"] == "goal" and place["row"] is not None:
@@ -952,12 +956,14 @@ def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     )
 
 
-def _neighbours(request: HtmxHttpRequest, agreement: Agreement) -> tuple[Any, Any]:
-    """The agreements before and after this one in the reviewer's list: the overview's filters,
-    in the agreement's own period unless another was chosen (then the agreement is not in the
-    list, and there are no neighbours). What the list is read from is watched by the data
-    version, so they are cached under it, the person's roles, the filters and the day (the
-    deadlines missed)."""
+def _neighbours(
+    request: HtmxHttpRequest, agreement: Agreement
+) -> tuple[str, object, Callable[[], tuple[Any, Any]]]:
+    """The agreements before and after this one in the reviewer's list, as an entry of
+    `versions.cached_together`: the overview's filters, in the agreement's own period unless
+    another was chosen (then the agreement is not in the list, and there are no neighbours). What
+    the list is read from is watched by the data version, so they are cached under it, the
+    person's roles, the filters and the day (the deadlines missed)."""
 
     def find() -> tuple[Any, Any]:
         _form, chosen = _overview_filter(request, default_period=agreement.period)
@@ -967,7 +973,7 @@ def _neighbours(request: HtmxHttpRequest, agreement: Agreement) -> tuple[Any, An
             permissions.agreements_visible_to(request.user), chosen, agreement
         )
 
-    return versions.cached(
+    return (
         "review-neighbours",
         (
             roles_of(request.user).described(),

@@ -187,7 +187,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "randers.cache.RedisCache",  # one Redis client per server, not per call
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aftalestyring",
     }

@@ -3,12 +3,14 @@
 Some pages show counts over everything in a selection (the coverage of the council's goals, a
 director's tasks): cheap to cache, costly to count at 5,000 units. The listings that are the same
 for everyone with the same roles (the unit directory's results, the overview, the coverage
-matrix, the public list of signed agreements) are cached as rendered HTML (`rendered`, and
-`{% cache %}` in templates/agreements/public_list.html). `data_version` is a number that
+matrix, the public list of signed agreements, a person's responsibilities on the home page) are
+cached as rendered HTML (`rendered`); what else a page reads once per version is cached with
+`cached`, inside `pinned` where a request reads several. `data_version` is a number that
 PostgreSQL triggers change in the same transaction as any change to what those counts and
-listings read (goals/migrations/0003_data_version.py, 0004_data_version_names_and_slugs.py). A
-value is cached under the number read *before* it is computed, so it is never older than its
-key, and never read after a change has committed.
+listings read (goals/migrations/0003_data_version.py, 0004_data_version_names_and_slugs.py),
+beside the database's epoch (agreements/migrations/0010_data_version_epoch.py). A value is cached
+under the version read *before* it is computed, so it is never older than its key, and never
+read after a change has committed.
 
 The search page's hits are cached as rendered HTML in the same way under both that number and
 `search_version`, which changes with every change to the search documents
@@ -19,7 +21,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -72,9 +74,27 @@ def cached(name: str, selection: object, count: Callable[[], T]) -> T:
     return _cached(data_version(), name, selection, count)
 
 
-def _cached(version: str, name: str, selection: object, count: Callable[[], T]) -> T:
+def cached_together(*entries: tuple[str, object, Callable[[], Any]]) -> list[Any]:
+    """`cached` for several values, each a (name, selection, count), in one read of the cache:
+    a page that shows several saves a round trip to Redis for each but the first."""
+    version = data_version()
+    keys = [_key(version, name, selection) for name, selection, _count in entries]
+    found = cache.get_many(keys)
+    counted = {
+        key: count() for key, (_n, _s, count) in zip(keys, entries, strict=True) if key not in found
+    }
+    if counted:
+        cache.set_many(counted, SECONDS)
+    return [found[key] if key in found else counted[key] for key in keys]
+
+
+def _key(version: str, name: str, selection: object) -> str:
     described = f"{version}|{selection!r}"
-    key = f"{name}:{hashlib.sha256(described.encode()).hexdigest()}"
+    return f"{name}:{hashlib.sha256(described.encode()).hexdigest()}"
+
+
+def _cached(version: str, name: str, selection: object, count: Callable[[], T]) -> T:
+    key = _key(version, name, selection)
     value = cache.get(key)
     if value is None:
         value = count()

@@ -67,30 +67,11 @@ class Roles:
         )
 
 
-# The SQL of `roles_of`, written out: Django took ~2 ms to compile the five-part union on every
-# signed-in request, and the statement runs in ~0.2 ms. The grants in guardian's four tables, and
-# the administrators' permission, held directly or through a group.
-GRANTS_SQL = """
-SELECT g.content_object_id, p.codename FROM units_unituserobjectpermission g
-  JOIN auth_permission p ON p.id = g.permission_id WHERE g.user_id = %(user)s
-UNION ALL
-SELECT g.content_object_id, p.codename FROM units_areauserobjectpermission g
-  JOIN auth_permission p ON p.id = g.permission_id WHERE g.user_id = %(user)s
-UNION ALL
-SELECT g.content_object_id, p.codename FROM units_committeeuserobjectpermission g
-  JOIN auth_permission p ON p.id = g.permission_id WHERE g.user_id = %(user)s
-UNION ALL
-SELECT g.content_object_id, p.codename FROM units_counciluserobjectpermission g
-  JOIN auth_permission p ON p.id = g.permission_id WHERE g.user_id = %(user)s
-UNION ALL
-SELECT p.id, p.codename FROM auth_permission p
-  JOIN django_content_type ct ON ct.id = p.content_type_id
- WHERE ct.app_label = %(app_label)s AND p.codename = %(codename)s
-   AND (p.id IN (SELECT permission_id FROM units_user_user_permissions WHERE user_id = %(user)s)
-        OR p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp
-                      JOIN units_user_groups ug ON ug.group_id = gp.group_id
-                     WHERE ug.user_id = %(user)s))
-"""
+# The SQL of `roles_of`: the grants in guardian's four tables, and the administrators'
+# permission, held directly or through a group, from a PL/pgSQL function that keeps its plan for
+# the connection (units/migrations/0005_user_grants_function.py). Django took ~2 ms to compile the
+# five-part union through the ORM, and PostgreSQL 0.35 ms to plan it on every signed-in request.
+GRANTS_SQL = "SELECT object_id, granted FROM user_grants(%(user)s, %(app_label)s, %(codename)s)"
 
 
 def roles_of(user: AnyUser) -> Roles:

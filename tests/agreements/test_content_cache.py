@@ -100,10 +100,10 @@ def test_the_agreement_page_shows_a_change_to_the_content_at_once(
 
     first = shown()
     assert "Flere børn trives i overgangen til skole" in first
-    # 1 user, 2 agreement with its content's version, 3 roles, 4 the data's version, 5 the
+    # 1 user, 2 agreement with its content's version and the data's version, 3 roles, 4 the
     # access log's row: the content and its HTML, the last return and the decisions come from
     # the cache
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert shown() == first
     section = draft.sections.get(title="Indledning")
     services.update_section(

@@ -394,16 +394,16 @@ def test_agreement_page_query_count_is_constant_in_goals_and_versions(
         services.submit_agreement(agreement, by=None)
         services.return_agreement(agreement, reason="Igen.", by=None)
     client = client_for(cast.leader_a)
-    # 1 user, 2 agreement with unit, area, committee, leader, period and its content's version,
-    # 3 the reader's roles, 4 sections, 5 goals with common goal and their council goals' titles,
-    # 6 their indicators, 7 consultations, 8 the data's version, 9 the last return, 10 the
-    # committee's decisions, 11 the access log's row (the agreement is not signed), 12-14
+    # 1 user, 2 agreement with unit, area, committee, leader, period, its content's version and
+    # the data's version, 3 the reader's roles, 4 sections, 5 goals with common goal and their
+    # council goals' titles, 6 their indicators, 7 consultations, 8 the last return, 9 the
+    # committee's decisions, 10 the access log's row (the agreement is not signed), 11-13
     # session renewal
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(agreement.get_absolute_url()).status_code == 200
-    # then the content (4-7), the last return and the decisions (9-10) come from the cache, and
+    # then the content (4-7), the last return and the decisions (8-9) come from the cache, and
     # the session is not renewed again
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get(agreement.get_absolute_url()).status_code == 200
 
 
