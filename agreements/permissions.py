@@ -105,15 +105,10 @@ def can_view_history(user: AnyUser, agreement: Agreement) -> bool:
     return _reads_council_states(roles) and agreement.state in COUNCIL_STATES
 
 
-def get_visible_agreement(
-    user: AnyUser, queryset: QuerySet[Agreement], **lookup: object
-) -> Agreement:
-    """The agreement, or 404 for anyone who may not see it (its existence is not revealed)."""
-    try:
-        agreement = queryset.get(**lookup)
-    except Agreement.DoesNotExist:
-        raise Http404 from None
-    if not can_view(user, agreement):
+def visible_or_404(user: AnyUser, agreement: Agreement | None) -> Agreement:
+    """The agreement, or 404 when there is none or for anyone who may not see it (its existence
+    is not revealed)."""
+    if agreement is None or not can_view(user, agreement):
         raise Http404
     return agreement
 

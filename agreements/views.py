@@ -65,9 +65,7 @@ State = Agreement.State
 
 
 def _agreement(request: HtmxHttpRequest, uuid: str) -> Agreement:
-    return permissions.get_visible_agreement(
-        request.user, selectors.agreement_for_page(uuid), uuid=uuid
-    )
+    return permissions.visible_or_404(request.user, selectors.agreement_for_page(uuid))
 
 
 def _actor(request: HtmxHttpRequest) -> User:
@@ -228,8 +226,9 @@ def compare(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
             raise Http404
         return _("Version %(number)s") % {"number": key}, versions[key].content
 
-    old_label, old = side(request.GET.get("fra", "forrige"))
-    new_label, new = side(request.GET.get("til", "kladde"))
+    old_key, new_key = request.GET.get("fra", "forrige"), request.GET.get("til", "kladde")
+    old_label, old = side(old_key)
+    new_label, new = (old_label, old) if new_key == old_key else side(new_key)
     _record_draft_read(request, agreement)
     return render(
         request,
@@ -889,11 +888,7 @@ def overview_export(request: HtmxHttpRequest) -> HttpResponse:
 def review(request: HtmxHttpRequest, uuid: str) -> HttpResponse:
     """The agreement beside its changes since last period's signed agreement, with the comment
     threads, and the next and previous agreement of the reviewer's list."""
-    agreement = permissions.get_visible_agreement(
-        request.user,
-        selectors.agreement_for_page(uuid),
-        uuid=uuid,
-    )
+    agreement = _agreement(request, uuid)
     if permissions.can_view_working_copy(request.user, agreement):
         shown = selectors.page_content(agreement)
         content, section_ids, goals = shown.content, shown.section_ids, shown.goals

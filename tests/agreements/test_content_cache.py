@@ -126,7 +126,9 @@ def test_the_content_is_cached_for_each_language_apart(client_for, cast, draft):
 
 
 def test_the_page_content_is_the_content_that_is_signed(draft):
-    page = selectors.page_content(selectors.agreement_for_page(str(draft.uuid)).get())
+    agreement = selectors.agreement_for_page(str(draft.uuid))
+    assert agreement is not None
+    page = selectors.page_content(agreement)
     assert page.content == selectors.working_content(draft)
     assert page.section_ids == list(draft.sections.order_by("order").values_list("pk", flat=True))
     assert [goal.uuid for goal in page.goals] == [str(draft.goals.get().uuid)]
@@ -207,3 +209,51 @@ def test_renewing_the_epoch_forgets_the_unread_counts(cast, draft):
     assert notifications.unread_count(cast.leader_a.pk) == 1  # from the cache
     call_command("renew_cache_epoch", stdout=io.StringIO())
     assert notifications.unread_count(cast.leader_a.pk) == 0
+
+
+def _fields(instance):  # type: ignore[no-untyped-def]
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("state", [Agreement.State.DRAFT, Agreement.State.SIGNED])
+def test_the_agreement_for_a_page_is_the_agreement_the_orm_reads(
+    state, in_state, django_assert_num_queries
+):
+    agreement = in_state(state)
+    expected = Agreement.objects.for_page().get(pk=agreement.pk)
+    with django_assert_num_queries(1):
+        found = selectors.agreement_for_page(str(agreement.uuid))
+        assert found is not None
+        related = [
+            found.unit,
+            found.unit.area,
+            found.unit.committee,
+            found.unit.leader,
+            found.period,
+            found.signed_version,
+        ]
+    assert _fields(found) == _fields(expected)
+    for mine, theirs in zip(
+        related,
+        [
+            expected.unit,
+            expected.unit.area,
+            expected.unit.committee,
+            expected.unit.leader,
+            expected.period,
+            expected.signed_version,
+        ],
+        strict=True,
+    ):
+        assert (mine is None) == (theirs is None)
+        if mine is not None:
+            assert type(mine) is type(theirs)
+            assert _fields(mine) == _fields(theirs)
+            assert not mine._state.adding
+    assert (state == Agreement.State.SIGNED) == (found.signed_version is not None)
+    assert found.content_number == expected.content_number  # type: ignore[attr-defined]
+    assert found.data_version_read == expected.data_version_read  # type: ignore[attr-defined]
+
+
+def test_no_agreement_for_a_page_of_an_unknown_agreement(draft):
+    assert selectors.agreement_for_page("00000000-0000-0000-0000-000000000000") is None
